@@ -1,0 +1,226 @@
+import { randomUUID } from 'node:crypto';
+import { WrongExpectedRevision } from '../errors';
+import type { EventStore, NewEvent, StoredEvent, Subscription } from '../event-store.port';
+
+/**
+ * The behaviour every adapter must have. Stream names are unique per test so the suite also runs
+ * against a shared EventStoreDB that already holds other data.
+ */
+export function eventStoreContract(adapterName: string, open: () => Promise<EventStore>, close: (store: EventStore) => Promise<void>) {
+  describe(`event store contract: ${adapterName}`, () => {
+    let store: EventStore;
+    let prefix: string;
+
+    beforeAll(async () => {
+      store = await open();
+    });
+    afterAll(async () => {
+      await close(store);
+    });
+    beforeEach(() => {
+      prefix = `c${randomUUID().slice(0, 8)}`;
+    });
+
+    const stream = (name: string) => `${prefix}-${name}`;
+    const event = (type = 'Tested', data: Record<string, unknown> = {}): NewEvent => ({
+      eventId: randomUUID(),
+      type,
+      data,
+      metadata: { correlationId: 'corr-1', causationId: 'cause-1', actor: 'contract-test' },
+    });
+
+    async function takeFrom(subscription: Subscription, count: number, accept: (e: StoredEvent) => boolean): Promise<StoredEvent[]> {
+      const seen: StoredEvent[] = [];
+      for await (const e of subscription) {
+        if (accept(e)) seen.push(e);
+        if (seen.length >= count) break;
+      }
+      await subscription.unsubscribe();
+      return seen;
+    }
+
+    describe('appendToStream', () => {
+      it('creates a stream at revision 0 and returns a global position', async () => {
+        const result = await store.appendToStream(stream('a'), [event()], { expectedRevision: 'no_stream' });
+        expect(result.nextExpectedRevision).toBe(0);
+        expect(result.position).toBeGreaterThan(0);
+      });
+
+      it('numbers a batch with consecutive revisions', async () => {
+        const result = await store.appendToStream(stream('a'), [event(), event(), event()]);
+        expect(result.nextExpectedRevision).toBe(2);
+        const read = await store.readStream(stream('a'));
+        expect(read.map((e) => e.revision)).toEqual([0, 1, 2]);
+      });
+
+      it('refuses no_stream on an existing stream with the actual revision', async () => {
+        await store.appendToStream(stream('a'), [event(), event()]);
+        const attempt = store.appendToStream(stream('a'), [event()], { expectedRevision: 'no_stream' });
+        await expect(attempt).rejects.toBeInstanceOf(WrongExpectedRevision);
+        await expect(attempt).rejects.toMatchObject({ actualRevision: 1, streamName: stream('a') });
+      });
+
+      it('refuses stream_exists on a missing stream, reporting no stream as -1', async () => {
+        await expect(store.appendToStream(stream('missing'), [event()], { expectedRevision: 'stream_exists' })).rejects.toMatchObject({
+          name: 'WrongExpectedRevision',
+          actualRevision: -1,
+        });
+        await store.appendToStream(stream('missing'), [event()]);
+        await expect(store.appendToStream(stream('missing'), [event()], { expectedRevision: 'stream_exists' })).resolves.toMatchObject({
+          nextExpectedRevision: 1,
+        });
+      });
+
+      it('accepts the exact expected revision and refuses a stale one', async () => {
+        await store.appendToStream(stream('a'), [event()]);
+        await expect(store.appendToStream(stream('a'), [event()], { expectedRevision: 0 })).resolves.toMatchObject({ nextExpectedRevision: 1 });
+        await expect(store.appendToStream(stream('a'), [event()], { expectedRevision: 0 })).rejects.toMatchObject({
+          name: 'WrongExpectedRevision',
+          expectedRevision: 0,
+          actualRevision: 1,
+        });
+      });
+
+      it('appends with any whatever the revision', async () => {
+        await store.appendToStream(stream('a'), [event()], { expectedRevision: 'any' });
+        await store.appendToStream(stream('a'), [event()], { expectedRevision: 'any' });
+        expect(await store.readStream(stream('a'))).toHaveLength(2);
+      });
+
+      it('is idempotent: re-appending the same event ids returns the original result and stores nothing twice', async () => {
+        const batch = [event(), event()];
+        const first = await store.appendToStream(stream('a'), batch, { expectedRevision: 'no_stream' });
+        const retry = await store.appendToStream(stream('a'), batch, { expectedRevision: 'no_stream' });
+        expect(retry).toEqual(first);
+        await store.appendToStream(stream('a'), [event()]);
+        const lateRetry = await store.appendToStream(stream('a'), batch, { expectedRevision: 'no_stream' });
+        expect(lateRetry).toEqual(first);
+        expect((await store.readStream(stream('a'))).map((e) => e.eventId).slice(0, 2)).toEqual(batch.map((e) => e.eventId));
+        expect(await store.readStream(stream('a'))).toHaveLength(3);
+      });
+
+      it('lets exactly one of many concurrent writers with the same expected revision win', async () => {
+        await store.appendToStream(stream('race'), [event()]);
+        const outcomes = await Promise.allSettled(
+          Array.from({ length: 8 }, () => store.appendToStream(stream('race'), [event()], { expectedRevision: 0 })),
+        );
+        expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+        const losers = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
+        expect(losers).toHaveLength(7);
+        for (const loser of losers) expect(loser.reason).toMatchObject({ name: 'WrongExpectedRevision', actualRevision: 1 });
+        expect(await store.readStream(stream('race'))).toHaveLength(2);
+      });
+    });
+
+    describe('stored events', () => {
+      it('keep id, type, data, metadata, stream, revision and position, and stamp recordedAt', async () => {
+        const e = event('PersonRegistered', { name: '张三', amountFen: 38000, nested: { ok: true } });
+        const result = await store.appendToStream(stream('p'), [e]);
+        const [stored] = await store.readStream(stream('p'));
+        expect(stored).toMatchObject({
+          eventId: e.eventId,
+          type: 'PersonRegistered',
+          data: { name: '张三', amountFen: 38000, nested: { ok: true } },
+          metadata: { correlationId: 'corr-1', causationId: 'cause-1', actor: 'contract-test' },
+          streamName: stream('p'),
+          revision: 0,
+          position: result.position,
+        });
+        expect(new Date(stored.metadata.recordedAt).toISOString()).toBe(stored.metadata.recordedAt);
+      });
+    });
+
+    describe('readStream', () => {
+      it('reads forwards, backwards, from a revision and up to a count', async () => {
+        await store.appendToStream(stream('r'), [0, 1, 2, 3, 4].map((i) => event('T', { i })));
+        const data = (events: StoredEvent[]) => events.map((e) => (e.data as { i: number }).i);
+        expect(data(await store.readStream(stream('r')))).toEqual([0, 1, 2, 3, 4]);
+        expect(data(await store.readStream(stream('r'), { fromRevision: 2 }))).toEqual([2, 3, 4]);
+        expect(data(await store.readStream(stream('r'), { fromRevision: 1, maxCount: 2 }))).toEqual([1, 2]);
+        expect(data(await store.readStream(stream('r'), { direction: 'backwards', maxCount: 2 }))).toEqual([4, 3]);
+        expect(data(await store.readStream(stream('r'), { direction: 'backwards', fromRevision: 1 }))).toEqual([1, 0]);
+      });
+
+      it('returns nothing for a stream that does not exist', async () => {
+        expect(await store.readStream(stream('nothing-here'))).toEqual([]);
+      });
+    });
+
+    describe('readAll', () => {
+      it('reads after an exclusive position in global order, forwards and backwards', async () => {
+        const head = await store.headPosition();
+        await store.appendToStream(stream('x'), [event('T', { n: 1 })]);
+        await store.appendToStream(stream('y'), [event('T', { n: 2 }), event('T', { n: 3 })]);
+        const mine = (events: StoredEvent[]) => events.filter((e) => e.streamName.startsWith(prefix));
+        const forwards = mine(await store.readAll({ fromPosition: head }));
+        expect(forwards.map((e) => (e.data as { n: number }).n)).toEqual([1, 2, 3]);
+        const positions = forwards.map((e) => e.position);
+        expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+        expect(new Set(positions).size).toBe(3);
+        const afterFirst = mine(await store.readAll({ fromPosition: positions[0] }));
+        expect(afterFirst.map((e) => e.position)).toEqual(positions.slice(1));
+        const backwards = mine(await store.readAll({ direction: 'backwards', maxCount: 3 }));
+        expect(backwards.map((e) => e.position)).toEqual([...positions].reverse());
+      });
+    });
+
+    describe('subscribeToAll', () => {
+      it('delivers history, then live events, in order and filtered by stream prefix', async () => {
+        const head = await store.headPosition();
+        await store.appendToStream(stream('s'), [event('T', { n: 1 }), event('T', { n: 2 })]);
+        await store.appendToStream(`other${prefix}`, [event('T', { n: 99 })]);
+        const subscription = store.subscribeToAll({ fromPosition: head, filter: { streamNamePrefixes: [prefix] } });
+        const received = takeFrom(subscription, 4, () => true);
+        await new Promise((r) => setTimeout(r, 50));
+        await store.appendToStream(stream('s'), [event('T', { n: 3 })]);
+        await store.appendToStream(stream('t'), [event('T', { n: 4 })]);
+        const events = await received;
+        expect(events.map((e) => (e.data as { n: number }).n)).toEqual([1, 2, 3, 4]);
+      });
+
+      it('filters by event type prefix', async () => {
+        const head = await store.headPosition();
+        await store.appendToStream(stream('f'), [event(`${prefix}Wanted`), event('Unwanted'), event(`${prefix}WantedToo`)]);
+        const events = await takeFrom(store.subscribeToAll({ fromPosition: head, filter: { eventTypePrefixes: [`${prefix}Wanted`] } }), 2, () => true);
+        expect(events.map((e) => e.type)).toEqual([`${prefix}Wanted`, `${prefix}WantedToo`]);
+      });
+
+      it('never skips an event while concurrent writers append', async () => {
+        const head = await store.headPosition();
+        const writers = 8;
+        const appendsPerWriter = 25;
+        const total = writers * appendsPerWriter * 2;
+        const subscription = store.subscribeToAll({ fromPosition: head, filter: { streamNamePrefixes: [prefix] } });
+        const received = takeFrom(subscription, total, () => true);
+        await Promise.all(
+          Array.from({ length: writers }, async (_, w) => {
+            for (let i = 0; i < appendsPerWriter; i++) await store.appendToStream(stream(`w${w}`), [event(), event()]);
+          }),
+        );
+        const events = await received;
+        expect(events).toHaveLength(total);
+        expect(new Set(events.map((e) => e.eventId)).size).toBe(total);
+        const positions = events.map((e) => e.position);
+        for (let i = 1; i < positions.length; i++) expect(positions[i]).toBeGreaterThan(positions[i - 1]);
+        for (let w = 0; w < writers; w++) {
+          const revisions = events.filter((e) => e.streamName === stream(`w${w}`)).map((e) => e.revision);
+          expect(revisions).toEqual(Array.from({ length: appendsPerWriter * 2 }, (_, i) => i));
+        }
+      });
+
+      it('stops when unsubscribed', async () => {
+        const subscription = store.subscribeToAll({ fromPosition: await store.headPosition(), filter: { streamNamePrefixes: [prefix] } });
+        const iteration = (async () => {
+          let count = 0;
+          for await (const _ of subscription) count++;
+          return count;
+        })();
+        await store.appendToStream(stream('u'), [event()]);
+        await new Promise((r) => setTimeout(r, 100));
+        await subscription.unsubscribe();
+        await store.appendToStream(stream('u'), [event()]);
+        await expect(iteration).resolves.toBeLessThanOrEqual(1);
+      });
+    });
+  });
+}

@@ -1,0 +1,81 @@
+/**
+ * The one event-store port the rest of the ledger uses. Semantics follow EventStoreDB:
+ * per-stream revisions from 0, optimistic concurrency through an expected revision,
+ * idempotent re-append of the same event ids, and a global position readable in order.
+ */
+
+export type ExpectedRevision = 'any' | 'no_stream' | 'stream_exists' | number;
+
+export interface EventMetadata {
+  correlationId: string;
+  causationId: string;
+  actor: string;
+  /** When the ledger learned the fact (RFC 3339, UTC). Set by the store when absent. */
+  recordedAt?: string;
+  [key: string]: unknown;
+}
+
+export interface NewEvent<T extends string = string, D = unknown> {
+  eventId: string;
+  type: T;
+  data: D;
+  metadata: EventMetadata;
+}
+
+export interface StoredEvent<T extends string = string, D = unknown> {
+  eventId: string;
+  type: T;
+  data: D;
+  metadata: EventMetadata & { recordedAt: string };
+  streamName: string;
+  revision: number;
+  /** Global position: strictly increasing in the order readers see events. */
+  position: number;
+}
+
+export interface AppendResult {
+  nextExpectedRevision: number;
+  position: number;
+}
+
+export interface ReadStreamOptions {
+  fromRevision?: number | 'start' | 'end';
+  direction?: 'forwards' | 'backwards';
+  maxCount?: number;
+}
+
+export interface ReadAllOptions {
+  /** Exclusive: events strictly after this position (forwards) or before it (backwards). */
+  fromPosition?: number | 'start' | 'end';
+  direction?: 'forwards' | 'backwards';
+  maxCount?: number;
+}
+
+export interface AllFilter {
+  streamNamePrefixes?: string[];
+  eventTypePrefixes?: string[];
+}
+
+export interface SubscribeOptions {
+  /** Exclusive checkpoint: the subscription delivers events after this position. */
+  fromPosition?: number | 'start';
+  filter?: AllFilter;
+}
+
+/** A catch-up subscription: iterate it to receive history then live events, in global order. */
+export interface Subscription extends AsyncIterable<StoredEvent> {
+  unsubscribe(): Promise<void>;
+}
+
+export interface EventStore {
+  appendToStream(streamName: string, events: NewEvent[], options?: { expectedRevision?: ExpectedRevision }): Promise<AppendResult>;
+  readStream(streamName: string, options?: ReadStreamOptions): Promise<StoredEvent[]>;
+  readAll(options?: ReadAllOptions): Promise<StoredEvent[]>;
+  subscribeToAll(options?: SubscribeOptions): Subscription;
+  /** The position of the newest event, or 0 for an empty store. */
+  headPosition(): Promise<number>;
+  health(): Promise<{ ok: boolean; detail: string }>;
+  close(): Promise<void>;
+}
+
+export const EVENT_STORE = Symbol('EVENT_STORE');

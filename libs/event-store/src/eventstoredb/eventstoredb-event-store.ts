@@ -1,0 +1,179 @@
+import {
+  ANY,
+  BACKWARDS,
+  END,
+  EventStoreDBClient,
+  FORWARDS,
+  NO_STREAM,
+  START,
+  STREAM_EXISTS,
+  StreamNotFoundError,
+  WrongExpectedVersionError,
+  eventTypeFilter,
+  excludeSystemEvents,
+  jsonEvent,
+  streamNameFilter,
+  type AllStreamResolvedEvent,
+  type AppendExpectedRevision,
+  type JSONType,
+  type ResolvedEvent,
+} from '@eventstore/db-client';
+import { WrongExpectedRevision } from '../errors';
+import type {
+  AppendResult,
+  EventMetadata,
+  EventStore,
+  ExpectedRevision,
+  NewEvent,
+  ReadAllOptions,
+  ReadStreamOptions,
+  StoredEvent,
+  SubscribeOptions,
+  Subscription,
+} from '../event-store.port';
+import { withRecordedAt } from '../metadata';
+
+/**
+ * The production adapter. Positions are EventStoreDB commit positions; appends made through gRPC
+ * are not multi-event transactions, so each event's commit position orders $all and fits in a
+ * JavaScript number for any log below 8 PiB.
+ */
+export class EventStoreDbEventStore implements EventStore {
+  private readonly client: EventStoreDBClient;
+
+  constructor(connectionString: string) {
+    this.client = EventStoreDBClient.connectionString(connectionString);
+  }
+
+  async appendToStream(
+    streamName: string,
+    events: NewEvent[],
+    options: { expectedRevision?: ExpectedRevision } = {},
+  ): Promise<AppendResult> {
+    const expected = options.expectedRevision ?? 'any';
+    try {
+      const result = await this.client.appendToStream(
+        streamName,
+        events.map((e) =>
+          jsonEvent({ id: e.eventId, type: e.type, data: e.data as JSONType, metadata: withRecordedAt(e.metadata) as JSONType }),
+        ),
+        { expectedRevision: toEsdbExpected(expected) },
+      );
+      return {
+        nextExpectedRevision: Number(result.nextExpectedRevision),
+        position: Number(result.position?.commit ?? 0n),
+      };
+    } catch (error) {
+      if (error instanceof WrongExpectedVersionError) {
+        const actual = error.actualVersion;
+        throw new WrongExpectedRevision(streamName, expected, typeof actual === 'bigint' ? Number(actual) : -1);
+      }
+      throw error;
+    }
+  }
+
+  async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
+    const from = options.fromRevision ?? (options.direction === 'backwards' ? 'end' : 'start');
+    const events: StoredEvent[] = [];
+    try {
+      const read = this.client.readStream(streamName, {
+        fromRevision: from === 'start' ? START : from === 'end' ? END : BigInt(from),
+        direction: options.direction === 'backwards' ? BACKWARDS : FORWARDS,
+        ...(options.maxCount !== undefined ? { maxCount: options.maxCount } : {}),
+      });
+      for await (const resolved of read) {
+        const stored = toStored(resolved);
+        if (stored) events.push(stored);
+      }
+    } catch (error) {
+      if (error instanceof StreamNotFoundError) return [];
+      throw error;
+    }
+    return events;
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<StoredEvent[]> {
+    const backwards = options.direction === 'backwards';
+    const from = options.fromPosition ?? (backwards ? 'end' : 'start');
+    const events: StoredEvent[] = [];
+    const read = this.client.readAll({
+      fromPosition: from === 'start' ? START : from === 'end' ? END : { commit: BigInt(from), prepare: BigInt(from) },
+      direction: backwards ? BACKWARDS : FORWARDS,
+      ...(options.maxCount !== undefined ? { maxCount: options.maxCount + 1 } : {}),
+    });
+    for await (const resolved of read) {
+      const stored = toStored(resolved);
+      // The port's fromPosition is exclusive; EventStoreDB's is inclusive.
+      if (!stored || (typeof from === 'number' && stored.position === from)) continue;
+      events.push(stored);
+      if (options.maxCount !== undefined && events.length >= options.maxCount) break;
+    }
+    return events;
+  }
+
+  subscribeToAll(options: SubscribeOptions = {}): Subscription {
+    const from = options.fromPosition ?? 'start';
+    const filter = options.filter?.streamNamePrefixes?.length
+      ? streamNameFilter({ prefixes: options.filter.streamNamePrefixes })
+      : options.filter?.eventTypePrefixes?.length
+        ? eventTypeFilter({ prefixes: options.filter.eventTypePrefixes })
+        : excludeSystemEvents();
+    const subscription = this.client.subscribeToAll({
+      fromPosition: from === 'start' || from === 0 ? START : { commit: BigInt(from), prepare: BigInt(from) },
+      filter,
+    });
+    async function* iterate(): AsyncGenerator<StoredEvent> {
+      for await (const resolved of subscription) {
+        const stored = toStored(resolved);
+        if (!stored || (typeof from === 'number' && stored.position <= from)) continue;
+        yield stored;
+      }
+    }
+    const generator = iterate();
+    return {
+      [Symbol.asyncIterator]: () => generator,
+      unsubscribe: async () => {
+        await subscription.unsubscribe();
+      },
+    };
+  }
+
+  async headPosition(): Promise<number> {
+    const [last] = await this.readAll({ direction: 'backwards', maxCount: 1 });
+    return last?.position ?? 0;
+  }
+
+  async health(): Promise<{ ok: boolean; detail: string }> {
+    try {
+      const head = await this.headPosition();
+      return { ok: true, detail: `EventStoreDB, head position ${head}` };
+    } catch (error) {
+      return { ok: false, detail: `EventStoreDB unreachable: ${(error as Error).message}` };
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.client.dispose();
+  }
+}
+
+function toEsdbExpected(expected: ExpectedRevision): AppendExpectedRevision {
+  if (expected === 'any') return ANY;
+  if (expected === 'no_stream') return NO_STREAM;
+  if (expected === 'stream_exists') return STREAM_EXISTS;
+  return BigInt(expected);
+}
+
+function toStored(resolved: ResolvedEvent | AllStreamResolvedEvent): StoredEvent | undefined {
+  const event = resolved.event;
+  if (!event || !event.isJson || event.type.startsWith('$')) return undefined;
+  return {
+    eventId: event.id,
+    type: event.type,
+    data: event.data,
+    metadata: event.metadata as unknown as EventMetadata & { recordedAt: string },
+    streamName: event.streamId,
+    revision: Number(event.revision),
+    position: Number(resolved.commitPosition ?? event.position?.commit ?? 0n),
+  };
+}

@@ -1,0 +1,108 @@
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import { createTestDatabase, type TestDatabase } from '../../../../test/support/test-database';
+import { eventStoreContract } from '../contract/event-store.contract';
+import { EventIdConflict } from '../errors';
+import type { NewEvent, StoredEvent } from '../event-store.port';
+import { PostgresEventStore } from './postgres-event-store';
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+afterAll(async () => {
+  await db.drop();
+});
+
+const openStore = async () => {
+  const store = new PostgresEventStore({ connectionString: db.url, pollIntervalMs: 200 });
+  await store.migrate();
+  return store;
+};
+
+eventStoreContract('PostgreSQL', openStore, (store) => store.close());
+
+const event = (type = 'Tested'): NewEvent => ({
+  eventId: randomUUID(),
+  type,
+  data: {},
+  metadata: { correlationId: 'c', causationId: 'c', actor: 'pg-test' },
+});
+
+describe('PostgreSQL adapter specifics', () => {
+  let store: PostgresEventStore;
+  let sql: Client;
+  beforeAll(async () => {
+    store = await openStore();
+    sql = new Client({ connectionString: db.url });
+    await sql.connect();
+  });
+  afterAll(async () => {
+    await sql.end();
+    await store.close();
+  });
+
+  it('refuses to reuse an event id in another stream', async () => {
+    const e = event();
+    await store.appendToStream('pg-a', [e]);
+    await expect(store.appendToStream('pg-b', [e])).rejects.toBeInstanceOf(EventIdConflict);
+  });
+
+  it('refuses UPDATE, DELETE and TRUNCATE on stored events', async () => {
+    await store.appendToStream('pg-immutable', [event()]);
+    await expect(sql.query(`UPDATE ledger_events SET type = 'Forged' WHERE stream_name = 'pg-immutable'`)).rejects.toThrow(/append-only/);
+    await expect(sql.query(`DELETE FROM ledger_events WHERE stream_name = 'pg-immutable'`)).rejects.toThrow(/append-only/);
+    await expect(sql.query('TRUNCATE ledger_events')).rejects.toThrow(/append-only/);
+    expect(await store.readStream('pg-immutable')).toHaveLength(1);
+  });
+
+  it('migrates twice without harm', async () => {
+    await store.migrate();
+    await expect(store.migrate()).resolves.toBeUndefined();
+  });
+
+  it('does not let a later commit overtake an open transaction: the subscriber sees positions in commit order', async () => {
+    const head = await store.headPosition();
+    const subscription = store.subscribeToAll({ fromPosition: head, filter: { streamNamePrefixes: ['gap-'] } });
+    const received: StoredEvent[] = [];
+    const reading = (async () => {
+      for await (const e of subscription) {
+        received.push(e);
+        if (received.length === 2) break;
+      }
+    })();
+    // Writer A takes its position inside an open transaction and holds it...
+    await sql.query('BEGIN');
+    await sql.query('SELECT * FROM ledger_append($1, $2, $3::jsonb)', [
+      'gap-a',
+      'any',
+      JSON.stringify([{ ...event('Slow'), metadata: { correlationId: 'c', causationId: 'c', actor: 't', recordedAt: new Date().toISOString() } }]),
+    ]);
+    // ...while writer B tries to append: it must wait rather than commit a later position first.
+    const b = store.appendToStream('gap-b', [event('Fast')]);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(received).toHaveLength(0);
+    await sql.query('COMMIT');
+    await b;
+    await reading;
+    expect(received.map((e) => e.type)).toEqual(['Slow', 'Fast']);
+    expect(received[1].position).toBe(received[0].position + 1);
+  });
+
+  it('wakes subscribers through NOTIFY well before the poll interval', async () => {
+    const slowPoll = new PostgresEventStore({ connectionString: db.url, pollIntervalMs: 60_000 });
+    try {
+      const subscription = slowPoll.subscribeToAll({ fromPosition: await slowPoll.headPosition(), filter: { streamNamePrefixes: ['notify-'] } });
+      const first = (async () => {
+        for await (const e of subscription) return e;
+        return undefined;
+      })();
+      await new Promise((r) => setTimeout(r, 200));
+      await store.appendToStream('notify-1', [event('Woken')]);
+      await expect(first).resolves.toMatchObject({ type: 'Woken' });
+      await subscription.unsubscribe();
+    } finally {
+      await slowPoll.close();
+    }
+  });
+});

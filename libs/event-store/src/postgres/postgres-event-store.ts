@@ -1,0 +1,255 @@
+import { EventEmitter } from 'node:events';
+import { Client, Pool, type PoolClient } from 'pg';
+import { EventIdConflict, WrongExpectedRevision } from '../errors';
+import type {
+  AllFilter,
+  AppendResult,
+  EventStore,
+  ExpectedRevision,
+  NewEvent,
+  ReadAllOptions,
+  ReadStreamOptions,
+  StoredEvent,
+  SubscribeOptions,
+  Subscription,
+} from '../event-store.port';
+import { withRecordedAt } from '../metadata';
+import { EVENT_STORE_SCHEMA } from './schema';
+
+export interface PostgresEventStoreOptions {
+  connectionString: string;
+  poolSize?: number;
+  /** Fallback poll when a NOTIFY is lost (connection drop); subscriptions also wake on NOTIFY. */
+  pollIntervalMs?: number;
+  /** Events fetched per query by subscriptions. */
+  batchSize?: number;
+}
+
+const MIGRATION_LOCK_KEY = 7_245_000;
+
+interface EventRow {
+  position: string;
+  event_id: string;
+  stream_name: string;
+  revision: string;
+  type: string;
+  data: unknown;
+  metadata: StoredEvent['metadata'];
+}
+
+const COLUMNS = 'position, event_id, stream_name, revision, type, data, metadata';
+
+function toStored(row: EventRow): StoredEvent {
+  return {
+    eventId: row.event_id,
+    type: row.type,
+    data: row.data,
+    metadata: row.metadata,
+    streamName: row.stream_name,
+    revision: Number(row.revision),
+    position: Number(row.position),
+  };
+}
+
+function filterClause(filter: AllFilter | undefined, params: unknown[]): string {
+  const parts: string[] = [];
+  if (filter?.streamNamePrefixes?.length) {
+    params.push(filter.streamNamePrefixes.map((p) => `${p}%`));
+    parts.push(`stream_name LIKE ANY($${params.length})`);
+  }
+  if (filter?.eventTypePrefixes?.length) {
+    params.push(filter.eventTypePrefixes.map((p) => `${p}%`));
+    parts.push(`type LIKE ANY($${params.length})`);
+  }
+  return parts.length ? ` AND (${parts.join(' OR ')})` : '';
+}
+
+export class PostgresEventStore implements EventStore {
+  private readonly pool: Pool;
+  private readonly wakeups = new EventEmitter();
+  private listener?: Client;
+  private listening?: Promise<void>;
+  private notifications = 0;
+  private closed = false;
+  private readonly pollIntervalMs: number;
+  private readonly batchSize: number;
+
+  constructor(private readonly options: PostgresEventStoreOptions) {
+    this.pool = new Pool({ connectionString: options.connectionString, max: options.poolSize ?? 10 });
+    this.pool.on('error', () => undefined); // idle-client errors surface on the next query instead
+    this.pollIntervalMs = options.pollIntervalMs ?? 1000;
+    this.batchSize = options.batchSize ?? 2000;
+    this.wakeups.setMaxListeners(0);
+  }
+
+  /** Creates the tables and functions if missing; safe to run from several processes at once. */
+  async migrate(): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+      await client.query(EVENT_STORE_SCHEMA);
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+      client.release();
+    }
+  }
+
+  async appendToStream(
+    streamName: string,
+    events: NewEvent[],
+    options: { expectedRevision?: ExpectedRevision } = {},
+  ): Promise<AppendResult> {
+    if (events.length === 0) throw new Error('appendToStream needs at least one event');
+    const expected = options.expectedRevision ?? 'any';
+    const payload = JSON.stringify(events.map((e) => ({ ...e, metadata: withRecordedAt(e.metadata) })));
+    try {
+      const { rows } = await this.pool.query<{ next_revision: string; last_position: string }>(
+        'SELECT next_revision, last_position FROM ledger_append($1, $2, $3::jsonb)',
+        [streamName, String(expected), payload],
+      );
+      return { nextExpectedRevision: Number(rows[0].next_revision), position: Number(rows[0].last_position) };
+    } catch (error) {
+      const pgError = error as { code?: string; message: string; constraint?: string };
+      if (pgError.code === 'LE001') throw new WrongExpectedRevision(streamName, expected, Number(pgError.message));
+      if (pgError.code === 'LE002') throw new EventIdConflict(pgError.message, streamName);
+      if (pgError.code === '23505' && pgError.constraint === 'ledger_events_event_id_key') {
+        throw new EventIdConflict('(one of the batch)', streamName);
+      }
+      throw error;
+    }
+  }
+
+  async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
+    const backwards = options.direction === 'backwards';
+    const from = options.fromRevision ?? (backwards ? 'end' : 'start');
+    const params: unknown[] = [streamName];
+    let where = 'stream_name = $1';
+    if (typeof from === 'number') {
+      params.push(from);
+      where += backwards ? ` AND revision <= $2` : ` AND revision >= $2`;
+    }
+    params.push(options.maxCount ?? null);
+    const { rows } = await this.pool.query<EventRow>(
+      `SELECT ${COLUMNS} FROM ledger_events WHERE ${where} ORDER BY revision ${backwards ? 'DESC' : 'ASC'} LIMIT $${params.length}`,
+      params,
+    );
+    return rows.map(toStored);
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<StoredEvent[]> {
+    return this.readAllFiltered(options, undefined);
+  }
+
+  private async readAllFiltered(options: ReadAllOptions, filter: AllFilter | undefined, client?: PoolClient): Promise<StoredEvent[]> {
+    const backwards = options.direction === 'backwards';
+    const from = options.fromPosition ?? (backwards ? 'end' : 'start');
+    const params: unknown[] = [];
+    let where = 'TRUE';
+    if (typeof from === 'number') {
+      params.push(from);
+      where = backwards ? 'position < $1' : 'position > $1';
+    }
+    where += filterClause(filter, params);
+    params.push(options.maxCount ?? null);
+    const sql = `SELECT ${COLUMNS} FROM ledger_events WHERE ${where} ORDER BY position ${backwards ? 'DESC' : 'ASC'} LIMIT $${params.length}`;
+    const { rows } = await (client ?? this.pool).query<EventRow>(sql, params);
+    return rows.map(toStored);
+  }
+
+  subscribeToAll(options: SubscribeOptions = {}): Subscription {
+    const start = options.fromPosition === undefined || options.fromPosition === 'start' ? 0 : options.fromPosition;
+    let stopped = false;
+    let wake: (() => void) | undefined;
+    const stop = async () => {
+      stopped = true;
+      wake?.();
+    };
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const store = this;
+    async function* iterate(): AsyncGenerator<StoredEvent> {
+      await store.startListening();
+      let checkpoint = start;
+      try {
+        while (!stopped && !store.closed) {
+          const seen = store.notifications;
+          const batch = await store.readAllFiltered({ fromPosition: checkpoint, maxCount: store.batchSize }, options.filter);
+          for (const event of batch) {
+            if (stopped) return;
+            yield event;
+            checkpoint = event.position;
+          }
+          if (batch.length === store.batchSize || store.notifications !== seen) continue;
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(done, store.pollIntervalMs);
+            function done() {
+              clearTimeout(timer);
+              store.wakeups.off('append', done);
+              wake = undefined;
+              resolve();
+            }
+            wake = done;
+            store.wakeups.once('append', done);
+          });
+        }
+      } finally {
+        stopped = true;
+      }
+    }
+    const generator = iterate();
+    return {
+      [Symbol.asyncIterator]: () => generator,
+      unsubscribe: async () => {
+        await stop();
+      },
+    };
+  }
+
+  async headPosition(): Promise<number> {
+    const { rows } = await this.pool.query<{ head: string | null }>('SELECT max(position) AS head FROM ledger_events');
+    return Number(rows[0].head ?? 0);
+  }
+
+  async health(): Promise<{ ok: boolean; detail: string }> {
+    try {
+      const head = await this.headPosition();
+      return { ok: true, detail: `postgres event store, head position ${head}` };
+    } catch (error) {
+      return { ok: false, detail: `postgres event store unreachable: ${(error as Error).message}` };
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.wakeups.emit('append');
+    const listener = this.listener;
+    this.listener = undefined;
+    await listener?.end().catch(() => undefined);
+    await this.pool.end();
+  }
+
+  /** One LISTEN connection per store, shared by every subscription; polling covers its outages. */
+  private startListening(): Promise<void> {
+    if (this.listening) return this.listening;
+    this.listening = (async () => {
+      const client = new Client({ connectionString: this.options.connectionString });
+      client.on('notification', () => {
+        this.notifications++;
+        this.wakeups.emit('append');
+      });
+      client.on('error', () => {
+        // Subscriptions keep polling; the next subscription retries LISTEN.
+        this.listener = undefined;
+        this.listening = undefined;
+      });
+      try {
+        await client.connect();
+        await client.query('LISTEN ledger_events');
+        if (this.closed) await client.end();
+        else this.listener = client;
+      } catch {
+        this.listening = undefined;
+      }
+    })();
+    return this.listening;
+  }
+}
