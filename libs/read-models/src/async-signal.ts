@@ -1,0 +1,25 @@
+/** A wake-up flag that many waiters can await; `notify` releases every current waiter. */
+export class AsyncSignal {
+  private waiters: Array<() => void> = [];
+
+  wait(timeoutMs?: number): Promise<void> {
+    return new Promise((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const release = () => {
+        if (timer) clearTimeout(timer);
+        resolve();
+      };
+      this.waiters.push(release);
+      if (timeoutMs !== undefined) timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== release);
+        resolve();
+      }, timeoutMs);
+    });
+  }
+
+  notify(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w();
+  }
+}

@@ -1,0 +1,5 @@
+export type * from './projection';
+export * from './checkpoint.entity';
+export * from './projection-runner';
+export * from './projection-manager';
+export * from './async-signal';

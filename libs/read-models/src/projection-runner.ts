@@ -1,0 +1,166 @@
+import type { EventStore, StoredEvent, Subscription } from '@ledger/event-store';
+import type { DataSource } from 'typeorm';
+import { AsyncSignal } from './async-signal';
+import type { Projection } from './projection';
+
+export type RunnerState = 'stopped' | 'running' | 'failing';
+
+export interface ProjectionStatus {
+  name: string;
+  state: RunnerState;
+  position: number;
+  lastError?: string;
+}
+
+export interface ProjectionRunnerOptions {
+  /** Most events applied in one transaction. */
+  batchSize?: number;
+  /** First retry delay after a failed batch; doubles up to 30 s. */
+  retryDelayMs?: number;
+  onError?: (projection: string, error: unknown) => void;
+}
+
+export class ProjectionLagError extends Error {
+  override readonly name = 'ProjectionLagError';
+  constructor(readonly position: number, readonly behind: string[]) {
+    super(`read models have not caught up with position ${position} (${behind.join(', ')})`);
+  }
+}
+
+/**
+ * Keeps one projection up to date from the all-stream. Each batch of events and the checkpoint
+ * that follows it commit in one transaction: a crash before commit re-applies the batch from
+ * the old checkpoint, a crash after commit never applies it again.
+ */
+export class ProjectionRunner {
+  private position = 0;
+  private state: RunnerState = 'stopped';
+  private lastError?: string;
+  private subscription?: Subscription;
+  private buffer: StoredEvent[] = [];
+  private readonly arrived = new AsyncSignal();
+  private readonly drained = new AsyncSignal();
+  private readonly advanced = new AsyncSignal();
+  private loops?: Promise<unknown>;
+  private readonly batchSize: number;
+  private readonly retryDelayMs: number;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly dataSource: DataSource,
+    readonly projection: Projection,
+    private readonly options: ProjectionRunnerOptions = {},
+  ) {
+    this.batchSize = options.batchSize ?? 1000;
+    this.retryDelayMs = options.retryDelayMs ?? 250;
+  }
+
+  status(): ProjectionStatus {
+    return { name: this.projection.name, state: this.state, position: this.position, ...(this.lastError ? { lastError: this.lastError } : {}) };
+  }
+
+  async start(): Promise<void> {
+    if (this.state !== 'stopped') return;
+    this.position = await this.loadCheckpoint();
+    this.state = 'running';
+    this.buffer = [];
+    const subscription = this.store.subscribeToAll({ fromPosition: this.position });
+    this.subscription = subscription;
+    this.loops = Promise.all([this.pump(subscription), this.applyLoop()]);
+  }
+
+  async stop(): Promise<void> {
+    if (this.state === 'stopped') return;
+    this.state = 'stopped';
+    await this.subscription?.unsubscribe();
+    this.arrived.notify();
+    this.drained.notify();
+    await this.loops;
+    this.subscription = undefined;
+    this.buffer = [];
+  }
+
+  /** Empties the projection's tables and its checkpoint; a later start rebuilds from position 0. */
+  async reset(): Promise<void> {
+    const wasRunning = this.state !== 'stopped';
+    await this.stop();
+    await this.dataSource.transaction(async (manager) => {
+      for (const table of this.projection.tables) await manager.query(`TRUNCATE TABLE "${table}"`);
+      await manager.query('DELETE FROM projection_checkpoints WHERE name = $1', [this.projection.name]);
+    });
+    this.position = 0;
+    if (wasRunning) await this.start();
+  }
+
+  /** Resolves once every event up to `position` is applied; throws ProjectionLagError after the timeout. */
+  async waitFor(position: number, timeoutMs = 5000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.position < position) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new ProjectionLagError(position, [`${this.projection.name} at ${this.position}`]);
+      await this.advanced.wait(left);
+    }
+  }
+
+  /** A method, not an inline comparison, because stop() changes the state while a loop awaits. */
+  private isStopped(): boolean {
+    return this.state === 'stopped';
+  }
+
+  private async pump(subscription: Subscription): Promise<void> {
+    for await (const event of subscription) {
+      if (this.isStopped()) break;
+      this.buffer.push(event);
+      this.arrived.notify();
+      // Back-pressure: do not read far ahead of what has been applied.
+      while (this.buffer.length >= this.batchSize * 4 && !this.isStopped()) await this.drained.wait();
+    }
+  }
+
+  private async applyLoop(): Promise<void> {
+    let delay = this.retryDelayMs;
+    while (!this.isStopped()) {
+      if (this.buffer.length === 0) {
+        await this.arrived.wait();
+        continue;
+      }
+      const batch = this.buffer.slice(0, this.batchSize);
+      try {
+        await this.applyBatch(batch);
+        this.buffer.splice(0, batch.length);
+        this.position = batch[batch.length - 1].position;
+        if (!this.isStopped()) this.state = 'running';
+        this.lastError = undefined;
+        delay = this.retryDelayMs;
+        this.drained.notify();
+        this.advanced.notify();
+      } catch (error) {
+        if (this.isStopped()) break;
+        this.state = 'failing';
+        this.lastError = error instanceof Error ? error.message : String(error);
+        this.options.onError?.(this.projection.name, error);
+        await this.arrived.wait(delay);
+        delay = Math.min(delay * 2, 30_000);
+      }
+    }
+  }
+
+  private async applyBatch(batch: StoredEvent[]): Promise<void> {
+    const last = batch[batch.length - 1].position;
+    await this.dataSource.transaction(async (manager) => {
+      await this.projection.apply(batch, manager);
+      await manager.query(
+        `INSERT INTO projection_checkpoints (name, position, "updatedAt") VALUES ($1, $2, now())
+         ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position, "updatedAt" = now()`,
+        [this.projection.name, last],
+      );
+    });
+  }
+
+  private async loadCheckpoint(): Promise<number> {
+    const rows: Array<{ position: string }> = await this.dataSource.query('SELECT position FROM projection_checkpoints WHERE name = $1', [
+      this.projection.name,
+    ]);
+    return rows.length ? Number(rows[0].position) : 0;
+  }
+}
