@@ -219,6 +219,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   async close(): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
     this.wakeups.emit('append');
     const listener = this.listener;

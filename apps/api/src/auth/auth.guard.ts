@@ -1,0 +1,38 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request } from 'express';
+import { Problem } from '../common/problem';
+import { PUBLIC_KEY, ROLES_KEY } from './roles.decorator';
+import { TokenService, type Actor } from './token.service';
+
+export interface AuthenticatedRequest extends Request {
+  actor?: Actor;
+}
+
+/** Bearer tokens for clerks and auditors; deny by default. */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly tokens: TokenService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
+    const roles = this.reflector.getAllAndOverride<Array<Actor['role']>>(ROLES_KEY, targets) ?? [];
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    if (!request.actor) {
+      const header = request.headers.authorization ?? '';
+      const match = /^Bearer\s+(\S+)$/i.exec(header);
+      if (!match) throw new Problem(401, 'unauthenticated', 'Send a bearer token: Authorization: Bearer <token>.');
+      const actor = await this.tokens.authenticate(match[1]);
+      if (!actor) throw new Problem(401, 'invalid_token', 'The bearer token is unknown or revoked.');
+      request.actor = actor;
+    }
+    if (!roles.includes(request.actor.role)) {
+      throw new Problem(403, 'forbidden_for_role', `The ${request.actor.role} role may not do this; it needs one of: ${roles.join(', ') || 'none'}.`);
+    }
+    return true;
+  }
+}

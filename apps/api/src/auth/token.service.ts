@@ -1,0 +1,45 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { DataSource, IsNull } from 'typeorm';
+import { ApiToken, STAFF_ROLES, type StaffRole } from './api-token.entity';
+
+export interface Actor {
+  kind: 'staff' | 'agency';
+  id: string;
+  name: string;
+  role: StaffRole | 'agency';
+}
+
+export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+@Injectable()
+export class TokenService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async create(role: StaffRole, name: string): Promise<{ id: string; token: string }> {
+    if (!STAFF_ROLES.includes(role)) throw new Error(`role must be one of ${STAFF_ROLES.join(', ')}`);
+    if (!name.trim()) throw new Error('a token needs a name saying whose it is');
+    const token = `lt_${randomBytes(32).toString('base64url')}`;
+    const id = randomUUID();
+    await this.dataSource.getRepository(ApiToken).insert({ id, name: name.trim(), role, tokenHash: hashToken(token), revokedAt: null });
+    return { id, token };
+  }
+
+  async authenticate(token: string): Promise<Actor | undefined> {
+    const found = await this.dataSource.getRepository(ApiToken).findOneBy({ tokenHash: hashToken(token), revokedAt: IsNull() });
+    return found ? { kind: 'staff', id: found.id, name: found.name, role: found.role } : undefined;
+  }
+
+  list(): Promise<ApiToken[]> {
+    return this.dataSource.getRepository(ApiToken).find({ order: { createdAt: 'ASC' } });
+  }
+
+  async revoke(id: string): Promise<boolean> {
+    const result = await this.dataSource.getRepository(ApiToken).update({ id, revokedAt: IsNull() }, { revokedAt: new Date() });
+    return (result.affected ?? 0) > 0;
+  }
+
+  async count(): Promise<number> {
+    return this.dataSource.getRepository(ApiToken).count();
+  }
+}

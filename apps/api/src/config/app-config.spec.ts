@@ -1,0 +1,28 @@
+import { ConfigError, loadConfig } from './app-config';
+
+describe('loadConfig', () => {
+  it('has safe defaults for a fresh machine: embedded PostgreSQL event store in ./.data on port 3000', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ port: 3000, eventStore: 'postgres', logLevel: 'info', databaseUrl: undefined, demoCredentials: true });
+    expect(config.dataDir).toMatch(/\.data$/);
+  });
+
+  it('takes a real server from DATABASE_URL and then creates no demo credentials', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/ledger' })).toMatchObject({
+      databaseUrl: 'postgres://u:p@db:5432/ledger',
+      demoCredentials: false,
+    });
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, /PORT=eighty is not valid/],
+    [{ PORT: '70000' }, /PORT=70000/],
+    [{ EVENT_STORE: 'mongo' }, /EVENT_STORE=mongo is not valid: expected one of postgres, eventstoredb/],
+    [{ EVENT_STORE: 'eventstoredb' }, /needs EVENTSTORE_URL/],
+    [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL must start with postgres:/],
+    [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL=loud/],
+  ])('refuses %p with a clear message', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+});

@@ -1,0 +1,5 @@
+import type { ProjectionList } from './projections/projection.registry';
+
+/** Feature modules of the service and the projections they keep; each issue's module registers here. */
+export const FEATURE_MODULES = [];
+export const FEATURE_PROJECTIONS = (): ProjectionList => [];
