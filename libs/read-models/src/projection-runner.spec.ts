@@ -133,3 +133,42 @@ describe('ProjectionRunner', () => {
     expect(() => manager.runner('nope')).toThrow(/unknown projection nope/);
   });
 });
+
+describe('ProjectionRunner in two processes at once', () => {
+  let db: TestDatabase;
+  let store: PostgresEventStore;
+  let sources: DataSource[];
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    store = new PostgresEventStore({ connectionString: db.url, pollIntervalMs: 50 });
+    await store.migrate();
+    sources = [];
+    for (let i = 0; i < 2; i++) {
+      const ds = new DataSource({ type: 'postgres', url: db.url, entities: [ProjectionCheckpoint, AppliedEvent], synchronize: i === 0 });
+      await ds.initialize();
+      sources.push(ds);
+    }
+  });
+  afterAll(async () => {
+    for (const ds of sources) await ds.destroy();
+    await store.close();
+    await db.drop();
+  });
+
+  it('applies every event exactly once when two runners of one projection race', async () => {
+    const runners = sources.map((ds) => new ProjectionRunner(store, ds, new RecordingProjection(), { batchSize: 7, retryDelayMs: 10 }));
+    await Promise.all(runners.map((r) => r.start()));
+    let position = 0;
+    const ids: string[] = [];
+    for (let i = 0; i < 120; i++) {
+      const e = event();
+      ids.push(e.eventId);
+      position = (await store.appendToStream(`race-${i % 5}`, [e])).position;
+    }
+    await Promise.all(runners.map((r) => r.waitFor(position)));
+    await Promise.all(runners.map((r) => r.stop()));
+    const applied: Array<{ eventId: string }> = await sources[0].query('SELECT "eventId" FROM test_applied_events ORDER BY position');
+    expect(applied.map((r) => r.eventId)).toEqual(ids);
+  });
+});

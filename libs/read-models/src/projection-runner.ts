@@ -145,15 +145,27 @@ export class ProjectionRunner {
     }
   }
 
+  /**
+   * The checkpoint row is locked first, so two processes running the same projection (the service
+   * and an operator command) apply each event once: whatever the other already committed is skipped.
+   */
   private async applyBatch(batch: StoredEvent[]): Promise<void> {
     const last = batch[batch.length - 1].position;
     await this.dataSource.transaction(async (manager) => {
-      await this.projection.apply(batch, manager);
       await manager.query(
-        `INSERT INTO projection_checkpoints (name, position, "updatedAt") VALUES ($1, $2, now())
-         ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position, "updatedAt" = now()`,
-        [this.projection.name, last],
+        `INSERT INTO projection_checkpoints (name, position, "updatedAt") VALUES ($1, 0, now()) ON CONFLICT (name) DO NOTHING`,
+        [this.projection.name],
       );
+      const [row]: Array<{ position: string }> = await manager.query('SELECT position FROM projection_checkpoints WHERE name = $1 FOR UPDATE', [
+        this.projection.name,
+      ]);
+      const committed = Number(row.position);
+      const fresh = committed >= batch[0].position ? batch.filter((e) => e.position > committed) : batch;
+      if (fresh.length) await this.projection.apply(fresh, manager);
+      await manager.query(`UPDATE projection_checkpoints SET position = $2, "updatedAt" = now() WHERE name = $1`, [
+        this.projection.name,
+        Math.max(last, committed),
+      ]);
     });
   }
 
