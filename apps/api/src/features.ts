@@ -1,5 +1,7 @@
+import { PersonProjection } from './persons/person.projection';
+import { PersonsModule } from './persons/persons.module';
 import type { ProjectionList } from './projections/projection.registry';
 
 /** Feature modules of the service and the projections they keep; each issue's module registers here. */
-export const FEATURE_MODULES = [];
-export const FEATURE_PROJECTIONS = (): ProjectionList => [];
+export const FEATURE_MODULES = [PersonsModule];
+export const FEATURE_PROJECTIONS = (): ProjectionList => [new PersonProjection()];

@@ -11,8 +11,8 @@ export function isDomainError(error: unknown): error is DomainErrorLike {
   return error instanceof Error && typeof code === 'string' && /^[a-z][a-z0-9_]*$/.test(code);
 }
 
-const CONFLICT = /^(already_|duplicate_|concurrency|not_cross_province$|same_region$|wrong_step$|.*_outstanding$)/;
-const NOT_FOUND = /(_not_found$|^unknown_person$)/;
+const CONFLICT = /(already|duplicate|_conflict$|^not_cross_province$|^same_region$|^wrong_step$|_outstanding$)/;
+const NOT_FOUND = /(_not_found$|^not_registered$)/;
 
 export function domainErrorStatus(code: string): number {
   if (NOT_FOUND.test(code)) return 404;

@@ -28,6 +28,10 @@ export class ProblemFilter implements ExceptionFilter {
     }
     if (exception instanceof EventIdConflict) return problemBody(409, 'event_id_conflict', exception.message, {}, instance);
     if (exception instanceof HttpException) {
+      // Nest turns body-parser's SyntaxError into a plain 400 carrying only JSON.parse's message.
+      if (exception.getStatus() === 400 && typeof exception.getResponse() === 'object' && /\bJSON\b/.test(String((exception.getResponse() as { message?: unknown }).message))) {
+        return problemBody(400, 'malformed_json', 'The request body is not valid JSON.', {}, instance);
+      }
       const status = exception.getStatus();
       const response = exception.getResponse();
       if (status === 400 && typeof response === 'object' && Array.isArray((response as { message?: unknown }).message)) {

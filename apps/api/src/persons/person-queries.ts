@@ -1,0 +1,76 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { maskResidentId, personStreamId, type PersonState } from '@ledger/domain';
+import { EVENT_STORE, type EventStore } from '@ledger/event-store';
+import { DataSource, ILike } from 'typeorm';
+import type { Actor } from '../auth/token.service';
+import { Problem } from '../common/problem';
+import { PersonView } from './person-view.entity';
+
+/** Clerks serve the person at the counter and see the whole number; everyone else sees it masked. */
+export function idNumberFor(actor: Actor, idNumber: string): string {
+  return actor.role === 'clerk' ? idNumber : maskResidentId(idNumber);
+}
+
+@Injectable()
+export class PersonQueries {
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
+
+  async view(personId: string): Promise<PersonView> {
+    const view = await this.dataSource.getRepository(PersonView).findOneBy({ personId });
+    if (!view) throw new Problem(404, 'person_not_found', `No person ${personId}.`);
+    return view;
+  }
+
+  summary(view: PersonView, actor: Actor) {
+    const state: PersonState = view.state;
+    return {
+      personId: view.personId,
+      idNumber: idNumberFor(actor, view.idNumber),
+      name: view.name,
+      birthDate: view.birthDate,
+      categories: state.categories,
+      enrollments: Object.values(state.enrollments).map((e) => ({ ...e, endedOn: state.endings[e.enrollmentId]?.endedOn ?? null })),
+      revision: view.revision,
+    };
+  }
+
+  async find(query: { idNumber?: string; name?: string }, actor: Actor) {
+    const repo = this.dataSource.getRepository(PersonView);
+    const views = query.idNumber
+      ? await repo.findBy({ idNumber: query.idNumber.toUpperCase() })
+      : await repo.find({ where: { name: ILike(`${escapeLike(query.name ?? '')}%`) }, order: { name: 'ASC' }, take: 50 });
+    return views.map((v) => this.summary(v, actor));
+  }
+
+  async timeline(personId: string, actor: Actor) {
+    const view = await this.view(personId);
+    const events = await this.store.readStream(personStreamId(personId));
+    return {
+      personId,
+      periods: view.timeline,
+      events: events.map((e) => ({
+        eventId: e.eventId,
+        type: e.type,
+        revision: e.revision,
+        position: e.position,
+        recordedAt: e.metadata.recordedAt,
+        actor: e.metadata.actor,
+        data: maskIdIn(e.data, actor),
+      })),
+    };
+  }
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+function maskIdIn(data: unknown, actor: Actor): unknown {
+  if (data && typeof data === 'object' && 'idNumber' in data && typeof (data as { idNumber: unknown }).idNumber === 'string') {
+    return { ...data, idNumber: idNumberFor(actor, (data as { idNumber: string }).idNumber) };
+  }
+  return data;
+}

@@ -1,0 +1,35 @@
+import type { CoverageTimelinePeriod, PersonState } from '@ledger/domain';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+
+const bigintAsNumber = { to: (v: number) => v, from: (v: string) => Number(v) };
+
+/** One row per person: the folded state the coverage calculator reads, and the derived timeline. */
+@Entity({ name: 'person_view' })
+export class PersonView {
+  @PrimaryColumn('uuid')
+  personId!: string;
+
+  @Index({ unique: true })
+  @Column('text')
+  idNumber!: string;
+
+  @Index()
+  @Column('text')
+  name!: string;
+
+  @Column('date')
+  birthDate!: string;
+
+  @Column('jsonb')
+  state!: PersonState;
+
+  @Column('jsonb')
+  timeline!: CoverageTimelinePeriod[];
+
+  /** Stream revision last applied: the expected revision a client may send back. */
+  @Column('bigint', { transformer: bigintAsNumber })
+  revision!: number;
+
+  @Column('bigint', { transformer: bigintAsNumber })
+  position!: number;
+}

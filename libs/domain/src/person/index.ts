@@ -1,0 +1,27 @@
+export type { DecideContext, PersonCommand, PersonCommandType } from './commands';
+export { decidePerson, periodIsPaid } from './decide';
+export { lapseIdFor, PERSON_EVENT_TYPES, personStreamId } from './events';
+export type {
+  ContributionKind,
+  ContributionPart,
+  ContributionRecordedData,
+  ContributionReversedData,
+  DeferredContributionMadeUpData,
+  EnrolledInSchemeData,
+  EnrollmentEndedData,
+  EnrollmentEndReason,
+  EventMeta,
+  LapseRecordedData,
+  Payer,
+  PersonCategoriesChangedData,
+  PersonEvent,
+  PersonEventType,
+  PersonRegisteredData,
+  Scheme,
+  UnitContributionDeferredData,
+} from './events';
+export { lapsesDue } from './lapses';
+export { activeContributions, categoriesAt, enrollmentViews } from './queries';
+export type { ActiveContribution, EnrollmentView } from './queries';
+export { evolvePerson, initialPersonState, replayPerson } from './state';
+export type { PersonState, StoredPersonEvent } from './state';

@@ -1,0 +1,54 @@
+import { chinaDateOf, IsoDate, IsoMonth, lastDayOfMonth, firstDayOfMonth } from '../dates';
+import type { PersonCategory } from '../policy/types';
+import type { ContributionRecordedData, EnrolledInSchemeData, EnrollmentEndReason, Scheme } from './events';
+import type { PersonState } from './state';
+
+export interface EnrollmentView extends EnrolledInSchemeData {
+  endedOn: IsoDate | null;
+  endReason: EnrollmentEndReason | null;
+}
+
+export interface ActiveContribution extends ContributionRecordedData {
+  paidOn: IsoDate;
+}
+
+export function enrollmentViews(state: PersonState): EnrollmentView[] {
+  return Object.values(state.enrollments)
+    .map((e) => ({ ...e, endedOn: state.endings[e.enrollmentId]?.endedOn ?? null, endReason: state.endings[e.enrollmentId]?.reason ?? null }))
+    .sort((a, b) => (a.enrolledOn === b.enrolledOn ? (a.enrollmentId < b.enrollmentId ? -1 : 1) : a.enrolledOn < b.enrolledOn ? -1 : 1));
+}
+
+export function enrollmentActiveOn(e: EnrollmentView, date: IsoDate): boolean {
+  return e.enrolledOn <= date && (e.endedOn === null || date <= e.endedOn);
+}
+
+/** Whether an enrollment overlaps [from, to] (to null = open). */
+export function enrollmentOverlaps(e: EnrollmentView, from: IsoDate, to: IsoDate | null): boolean {
+  return (to === null || e.enrolledOn <= to) && (e.endedOn === null || from <= e.endedOn);
+}
+
+export function enrollmentCoversMonth(e: EnrollmentView, month: IsoMonth): boolean {
+  return enrollmentOverlaps(e, firstDayOfMonth(month), lastDayOfMonth(month));
+}
+
+/** Contributions not reversed, in payment order (ties by id so the order never depends on arrival). */
+export function activeContributions(state: PersonState): ActiveContribution[] {
+  return Object.values(state.contributions)
+    .filter((c) => !state.reversals[c.contributionId])
+    .map((c) => ({ ...c, paidOn: chinaDateOf(c.paidAt) }))
+    .sort((a, b) => (a.paidAt === b.paidAt ? (a.contributionId < b.contributionId ? -1 : 1) : Date.parse(a.paidAt) - Date.parse(b.paidAt) || (a.contributionId < b.contributionId ? -1 : 1)));
+}
+
+export function categoriesAt(state: PersonState, date: IsoDate): PersonCategory[] {
+  let current = state.categories;
+  for (const change of state.categoryChanges) {
+    if (change.effectiveFrom <= date) current = change.categories;
+  }
+  return current;
+}
+
+export function contributionsFor(state: PersonState, scheme: Scheme, period: string): ActiveContribution[] {
+  return activeContributions(state).filter((c) =>
+    scheme === 'resident' ? c.scheme === 'resident' && String(c.coverageYear) === period : c.scheme === 'employee' && c.coverageMonth === period,
+  );
+}

@@ -1,0 +1,17 @@
+export { POLICY_CATALOG } from './catalog';
+export { listPolicies, personalShareFen, resolvePolicy } from './resolve';
+export type { PolicyCatalogEntry } from './resolve';
+export { isLowIncomeCategory, isPersonCategory, LOW_INCOME_CATEGORIES, PERSON_CATEGORIES } from './types';
+export type {
+  DateWindow,
+  EffectivePolicy,
+  EmployeeGapRule,
+  EmployeeSchemeRules,
+  LowIncomeCategory,
+  PersonCategory,
+  PolicyCatalog,
+  PolicyPatch,
+  RegionPolicyConfig,
+  ResidentSchemeRules,
+  WaitingPeriodRule,
+} from './types';

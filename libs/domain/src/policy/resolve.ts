@@ -1,0 +1,123 @@
+import { DomainError } from '../errors';
+import { assertRegionCode, REGION_NAMES, RegionCode, regionChain } from '../regions';
+import { POLICY_CATALOG } from './catalog';
+import type {
+  EffectivePolicy,
+  PersonCategory,
+  PolicyCatalog,
+  PolicyPatch,
+  RegionPolicyConfig,
+  ResidentSchemeRules,
+} from './types';
+
+const REQUIRED_RESIDENT: (keyof ResidentSchemeRules)[] = [
+  'individualContributionFen',
+  'coverageThresholdFen',
+  'personalShareByCategoryFen',
+  'subsidyFen',
+  'centralizedWindow',
+  'extendedWindow',
+  'waitingPeriod',
+];
+
+function configFor(catalog: PolicyCatalog, code: RegionCode): RegionPolicyConfig | undefined {
+  return catalog.find((c) => c.regionCode === code);
+}
+
+type Draft = Omit<Partial<EffectivePolicy>, 'resident'> & { resident: Partial<ResidentSchemeRules> };
+
+function applyPatch(target: Draft, patch: PolicyPatch): void {
+  if (patch.resident) {
+    const { personalShareByCategoryFen, ...rest } = patch.resident;
+    Object.assign(target.resident, rest);
+    if (personalShareByCategoryFen) {
+      target.resident.personalShareByCategoryFen = { ...target.resident.personalShareByCategoryFen, ...personalShareByCategoryFen };
+    }
+  }
+  if (patch.employee) target.employee = { ...(target.employee ?? { monthlyDueFen: null }), ...patch.employee };
+  if (patch.employeeGapRule) target.employeeGapRule = { ...patch.employeeGapRule };
+  if (patch.exemptCategories) target.exemptCategories = [...patch.exemptCategories];
+  if (patch.newbornGraceDays !== undefined) target.newbornGraceDays = patch.newbornGraceDays;
+  if (patch.sources) target.sources = [...(target.sources ?? []), ...patch.sources];
+  if (patch.assumptions) target.assumptions = [...(target.assumptions ?? []), ...patch.assumptions];
+}
+
+/**
+ * Effective policy of a region for a coverage year: national base, then each level's
+ * configuration for that year from the root down, each overriding only the fields it sets.
+ * A year none of the chain defines is an error, never a default.
+ */
+export function resolvePolicy(regionCode: string, coverageYear: number, catalog: PolicyCatalog = POLICY_CATALOG): EffectivePolicy {
+  const code = assertRegionCode(regionCode);
+  if (!Number.isInteger(coverageYear)) {
+    throw new DomainError('unknown_policy_year', `coverage year must be an integer`, { regionCode, coverageYear });
+  }
+  const chain = regionChain(code)
+    .map((c) => configFor(catalog, c))
+    .filter((c): c is RegionPolicyConfig => !!c)
+    .reverse();
+  if (chain.length === 0) throw new DomainError('unknown_region', `no policy configured for region ${code} or its parents`, { regionCode: code });
+  const defining = chain.filter((c) => c.years[coverageYear] !== undefined);
+  if (defining.length === 0) {
+    throw new DomainError('unknown_policy_year', `no policy for coverage year ${coverageYear} in region ${code} or its parents`, {
+      regionCode: code,
+      coverageYear,
+    });
+  }
+  const draft: Draft = {
+    resident: { personalShareByCategoryFen: {} },
+    sources: [],
+    assumptions: [],
+  };
+  for (const node of chain) {
+    if (node.base) applyPatch(draft, node.base);
+  }
+  for (const node of defining) applyPatch(draft, node.years[coverageYear]!);
+  const missing = REQUIRED_RESIDENT.filter((k) => draft.resident[k] === undefined).map((k) => `resident.${k}`);
+  for (const k of ['employee', 'employeeGapRule', 'exemptCategories', 'newbornGraceDays'] as const) {
+    if (draft[k] === undefined) missing.push(k);
+  }
+  if (missing.length > 0) {
+    throw new DomainError('policy_incomplete', `policy for ${code}/${coverageYear} lacks ${missing.join(', ')}`, { regionCode: code, coverageYear, missing });
+  }
+  return {
+    regionCode: code,
+    coverageYear,
+    resident: draft.resident as ResidentSchemeRules,
+    employee: draft.employee!,
+    employeeGapRule: draft.employeeGapRule!,
+    exemptCategories: draft.exemptCategories!,
+    newbornGraceDays: draft.newbornGraceDays!,
+    definedBy: defining.map((d) => d.regionCode),
+    sources: [...new Set(draft.sources)],
+    assumptions: [...new Set(draft.assumptions)],
+  };
+}
+
+export interface PolicyCatalogEntry {
+  regionCode: RegionCode;
+  name: string;
+  coverageYears: number[];
+  policies: EffectivePolicy[];
+}
+
+/** The catalogue as an API would show it: each configured region with its resolved years. */
+export function listPolicies(catalog: PolicyCatalog = POLICY_CATALOG): PolicyCatalogEntry[] {
+  return catalog.map((c) => {
+    const years = Object.keys(c.years).map(Number).sort((a, b) => a - b);
+    return {
+      regionCode: c.regionCode,
+      name: c.name || REGION_NAMES[c.regionCode] || c.regionCode,
+      coverageYears: years,
+      policies: years.map((y) => resolvePolicy(c.regionCode, y, catalog)),
+    };
+  });
+}
+
+/** The person's own share for the year: the lowest share among their categories (assistance pays the rest). */
+export function personalShareFen(policy: EffectivePolicy, categories: readonly PersonCategory[]): number {
+  const shares = categories
+    .map((c) => policy.resident.personalShareByCategoryFen[c])
+    .filter((s): s is number => s !== undefined);
+  return Math.min(policy.resident.individualContributionFen, ...shares);
+}
