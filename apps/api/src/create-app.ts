@@ -7,7 +7,7 @@ import { AppModule, type AppModuleOptions } from './app.module';
 
 /** Builds the HTTP application; main.ts and the end-to-end tests share it. */
 export async function createApp(options: AppModuleOptions): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(options), { bufferLogs: true });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(options), { bufferLogs: true, rawBody: true });
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
   app.useBodyParser('json', { limit: '20mb' });

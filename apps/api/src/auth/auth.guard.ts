@@ -1,4 +1,4 @@
-import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Inject, Injectable, Optional } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { Problem } from '../common/problem';
@@ -7,14 +7,24 @@ import { TokenService, type Actor } from './token.service';
 
 export interface AuthenticatedRequest extends Request {
   actor?: Actor;
+  /** The exact bytes received (NestFactory rawBody): agency signatures are computed over them. */
+  rawBody?: Buffer;
 }
 
-/** Bearer tokens for clerks and auditors; deny by default. */
+/** Signed requests from collection agencies (X-Agency-Id, X-Timestamp, X-Signature) are checked by this, when provided. */
+export const AGENCY_AUTHENTICATOR = Symbol('AGENCY_AUTHENTICATOR');
+export interface AgencyAuthenticator {
+  /** Returns the agency actor, or throws a Problem (401/403) saying what is wrong. */
+  authenticate(request: AuthenticatedRequest): Promise<Actor>;
+}
+
+/** Bearer tokens for clerks and auditors, signatures for agencies; deny by default. */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly tokens: TokenService,
+    @Optional() @Inject(AGENCY_AUTHENTICATOR) private readonly agencies?: AgencyAuthenticator,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -22,6 +32,10 @@ export class AuthGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
     const roles = this.reflector.getAllAndOverride<Array<Actor['role']>>(ROLES_KEY, targets) ?? [];
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    if (!request.actor && request.headers['x-agency-id'] !== undefined) {
+      if (!this.agencies) throw new Problem(401, 'agency_auth_unavailable', 'Agency authentication is not configured.');
+      request.actor = await this.agencies.authenticate(request);
+    }
     if (!request.actor) {
       const header = request.headers.authorization ?? '';
       const match = /^Bearer\s+(\S+)$/i.exec(header);
