@@ -31,6 +31,8 @@ export interface StoredEvent<T extends string = string, D = unknown> {
   revision: number;
   /** Global position: strictly increasing in the order readers see events. */
   position: number;
+  /** Hash-chain links as stored, where the adapter stores them (PostgreSQL); see integrity/chain.ts. */
+  integrity?: { streamHash: string; globalHash: string };
 }
 
 export interface AppendResult {

@@ -4,3 +4,6 @@ export * from './metadata';
 export * from './postgres/postgres-event-store';
 export * from './eventstoredb/eventstoredb-event-store';
 export * from './create-event-store';
+export * from './integrity/canonical-json';
+export * from './integrity/chain';
+export * from './integrity/verify';

@@ -73,7 +73,7 @@ describe('PostgreSQL adapter specifics', () => {
     })();
     // Writer A takes its position inside an open transaction and holds it...
     await sql.query('BEGIN');
-    await sql.query('SELECT * FROM ledger_append($1, $2, $3::jsonb)', [
+    await sql.query('SELECT * FROM ledger_append($1, $2, $3::json)', [
       'gap-a',
       'any',
       JSON.stringify([{ ...event('Slow'), metadata: { correlationId: 'c', causationId: 'c', actor: 't', recordedAt: new Date().toISOString() } }]),

@@ -13,6 +13,7 @@ import type {
   SubscribeOptions,
   Subscription,
 } from '../event-store.port';
+import { canonicalize } from '../integrity/canonical-json';
 import { withRecordedAt } from '../metadata';
 import { EVENT_STORE_SCHEMA } from './schema';
 
@@ -35,9 +36,16 @@ interface EventRow {
   type: string;
   data: unknown;
   metadata: StoredEvent['metadata'];
+  stream_hash: string;
+  global_hash: string;
 }
 
-const COLUMNS = 'position, event_id, stream_name, revision, type, data, metadata';
+const COLUMNS = 'position, event_id, stream_name, revision, type, data, metadata, stream_hash, global_hash';
+
+/** Newlines separate the fields of the hashed text, so names must not contain them. */
+function assertSafeName(name: string, what: string): void {
+  if (!name || /[\n\r]/.test(name) || name.length > 500) throw new Error(`invalid ${what}: ${JSON.stringify(name).slice(0, 80)}`);
+}
 
 function toStored(row: EventRow): StoredEvent {
   return {
@@ -48,6 +56,7 @@ function toStored(row: EventRow): StoredEvent {
     streamName: row.stream_name,
     revision: Number(row.revision),
     position: Number(row.position),
+    integrity: { streamHash: row.stream_hash, globalHash: row.global_hash },
   };
 }
 
@@ -101,10 +110,15 @@ export class PostgresEventStore implements EventStore {
   ): Promise<AppendResult> {
     if (events.length === 0) throw new Error('appendToStream needs at least one event');
     const expected = options.expectedRevision ?? 'any';
-    const payload = JSON.stringify(events.map((e) => ({ ...e, metadata: withRecordedAt(e.metadata) })));
+    for (const e of events) assertSafeName(e.type, 'event type');
+    assertSafeName(streamName, 'stream name');
+    // Canonical texts: ledger_append hashes them as received (see integrity/chain.ts).
+    const payload = JSON.stringify(
+      events.map((e) => ({ eventId: e.eventId, type: e.type, data: canonicalize(e.data), metadata: canonicalize(withRecordedAt(e.metadata)) })),
+    );
     try {
       const { rows } = await this.pool.query<{ next_revision: string; last_position: string }>(
-        'SELECT next_revision, last_position FROM ledger_append($1, $2, $3::jsonb)',
+        'SELECT next_revision, last_position FROM ledger_append($1, $2, $3::json)',
         [streamName, String(expected), payload],
       );
       return { nextExpectedRevision: Number(rows[0].next_revision), position: Number(rows[0].last_position) };

@@ -6,6 +6,13 @@
  * lose it. Taking one lock before assigning positions and holding it to commit makes positions
  * visible strictly in order (and dense), at the price of serialising appends.
  *
+ * Why hashes: each event's stream_hash chains its canonical content to the previous event of its
+ * stream, and global_hash chains that to the previous event of the store, so an edit, a deletion
+ * or a swap made behind the application's back breaks a link the verifier recomputes
+ * (integrity/chain.ts holds the same formula). The canonical texts of data and metadata are
+ * sent by the adapter as json (not jsonb), so the function hashes exactly the bytes the verifier
+ * rebuilds.
+ *
  * Why triggers: events are immutable. The application role cannot update, delete or truncate
  * them; only an operator who disables the triggers on purpose can, and the hash chain of the
  * audit issue is what catches that.
@@ -22,6 +29,8 @@ CREATE TABLE IF NOT EXISTS ledger_events (
   data         jsonb       NOT NULL,
   metadata     jsonb       NOT NULL,
   recorded_at  timestamptz NOT NULL,
+  stream_hash  text        NOT NULL,
+  global_hash  text        NOT NULL,
   CONSTRAINT ledger_events_stream_revision UNIQUE (stream_name, revision)
 );
 
@@ -37,16 +46,23 @@ DROP TRIGGER IF EXISTS ledger_events_no_truncate ON ledger_events;
 CREATE TRIGGER ledger_events_no_truncate BEFORE TRUNCATE ON ledger_events
   FOR EACH STATEMENT EXECUTE FUNCTION ledger_events_immutable();
 
-CREATE OR REPLACE FUNCTION ledger_append(p_stream text, p_expected text, p_events jsonb)
+DROP FUNCTION IF EXISTS ledger_append(text, text, jsonb);
+CREATE OR REPLACE FUNCTION ledger_append(p_stream text, p_expected text, p_events json)
 RETURNS TABLE(next_revision bigint, last_position bigint, duplicate boolean)
 LANGUAGE plpgsql AS $$
 DECLARE
-  v_count    int := jsonb_array_length(p_events);
-  v_first_id uuid := (p_events->0->>'eventId')::uuid;
-  v_current  bigint;
-  v_head     bigint;
-  v_existing record;
-  v_matched  int;
+  v_count       int := json_array_length(p_events);
+  v_first_id    uuid := (p_events->0->>'eventId')::uuid;
+  v_current     bigint;
+  v_head        bigint;
+  v_existing    record;
+  v_matched     int;
+  v_stream_hash text;
+  v_global_hash text;
+  v_ev          json;
+  v_i           int := 0;
+  v_stream_hashes text[] := '{}';
+  v_global_hashes text[] := '{}';
 BEGIN
   PERFORM pg_advisory_xact_lock(${EVENT_STORE_LOCK_KEY});
 
@@ -54,7 +70,7 @@ BEGIN
   SELECT e.stream_name, e.revision INTO v_existing FROM ledger_events e WHERE e.event_id = v_first_id;
   IF FOUND THEN
     SELECT count(*) INTO v_matched
-      FROM jsonb_array_elements(p_events) WITH ORDINALITY AS n(ev, ord)
+      FROM json_array_elements(p_events) WITH ORDINALITY AS n(ev, ord)
       JOIN ledger_events e ON e.event_id = (n.ev->>'eventId')::uuid
      WHERE e.stream_name = p_stream AND e.revision = v_existing.revision + n.ord - 1;
     IF v_existing.stream_name = p_stream AND v_matched = v_count THEN
@@ -65,18 +81,33 @@ BEGIN
     RAISE EXCEPTION USING ERRCODE = 'LE002', MESSAGE = v_first_id::text;
   END IF;
 
-  SELECT coalesce(max(e.revision), -1) INTO v_current FROM ledger_events e WHERE e.stream_name = p_stream;
+  SELECT e.revision, e.stream_hash INTO v_current, v_stream_hash
+    FROM ledger_events e WHERE e.stream_name = p_stream ORDER BY e.revision DESC LIMIT 1;
+  v_current := coalesce(v_current, -1);
   IF (p_expected = 'no_stream' AND v_current <> -1)
      OR (p_expected = 'stream_exists' AND v_current = -1)
      OR (p_expected ~ '^[0-9]+$' AND v_current <> p_expected::bigint) THEN
     RAISE EXCEPTION USING ERRCODE = 'LE001', MESSAGE = v_current::text;
   END IF;
 
-  SELECT coalesce(max(e.position), 0) INTO v_head FROM ledger_events e;
-  INSERT INTO ledger_events (position, event_id, stream_name, revision, type, data, metadata, recorded_at)
-  SELECT v_head + n.ord, (n.ev->>'eventId')::uuid, p_stream, v_current + n.ord, n.ev->>'type', n.ev->'data',
-         n.ev->'metadata', (n.ev->'metadata'->>'recordedAt')::timestamptz
-    FROM jsonb_array_elements(p_events) WITH ORDINALITY AS n(ev, ord);
+  SELECT e.position, e.global_hash INTO v_head, v_global_hash FROM ledger_events e ORDER BY e.position DESC LIMIT 1;
+  v_head := coalesce(v_head, 0);
+  v_stream_hash := coalesce(v_stream_hash, repeat('0', 64));
+  v_global_hash := coalesce(v_global_hash, repeat('0', 64));
+  FOR v_ev IN SELECT * FROM json_array_elements(p_events) LOOP
+    v_i := v_i + 1;
+    v_stream_hash := encode(sha256(convert_to(concat_ws(E'\n', v_stream_hash, v_ev->>'eventId', p_stream, (v_current + v_i)::text,
+                       v_ev->>'type', (v_ev->'data')::text, (v_ev->'metadata')::text), 'UTF8')), 'hex');
+    v_global_hash := encode(sha256(convert_to(v_global_hash || E'\n' || v_stream_hash, 'UTF8')), 'hex');
+    v_stream_hashes := v_stream_hashes || v_stream_hash;
+    v_global_hashes := v_global_hashes || v_global_hash;
+  END LOOP;
+
+  INSERT INTO ledger_events (position, event_id, stream_name, revision, type, data, metadata, recorded_at, stream_hash, global_hash)
+  SELECT v_head + n.ord, (n.ev->>'eventId')::uuid, p_stream, v_current + n.ord, n.ev->>'type', (n.ev->'data')::jsonb,
+         (n.ev->'metadata')::jsonb, (n.ev->'metadata'->>'recordedAt')::timestamptz,
+         v_stream_hashes[n.ord], v_global_hashes[n.ord]
+    FROM json_array_elements(p_events) WITH ORDINALITY AS n(ev, ord);
 
   PERFORM pg_notify('ledger_events', (v_head + v_count)::text);
   RETURN QUERY SELECT v_current + v_count, v_head + v_count, false;
