@@ -1,0 +1,88 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { personStreamId } from '@ledger/domain';
+import { EVENT_STORE, verifyStore, type EventStore, type HeadAnchor, type StoredEvent, type VerifyReport } from '@ledger/event-store';
+import { DataSource } from 'typeorm';
+import type { Actor } from '../auth/token.service';
+import { APP_CONFIG } from '../common/tokens';
+import type { AppConfig } from '../config/app-config';
+import { AuditEventLog } from './audit-event-log.entity';
+
+export const DISCLOSURE_STREAM = 'audit-disclosures';
+const PAGE = 1000;
+
+export interface EventFilter {
+  from?: string;
+  to?: string;
+  types?: string[];
+}
+
+@Injectable()
+export class AuditService {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  verify(anchors: HeadAnchor[] = []): Promise<VerifyReport> {
+    return verifyStore(this.store, { anchors, densePositions: this.config.eventStore === 'postgres' });
+  }
+
+  async personEvents(personId: string): Promise<StoredEvent[]> {
+    return this.store.readStream(personStreamId(personId));
+  }
+
+  async *personEventPages(personId: string): AsyncGenerator<StoredEvent[]> {
+    let from = 0;
+    for (;;) {
+      const page = await this.store.readStream(personStreamId(personId), { fromRevision: from, maxCount: PAGE });
+      if (page.length) yield page;
+      if (page.length < PAGE) return;
+      from = page[page.length - 1].revision + 1;
+    }
+  }
+
+  /**
+   * Events recorded in [from, to] of the given types. The audit log narrows the position range;
+   * the events themselves come from the store, a page at a time.
+   */
+  async *eventPages(filter: EventFilter): AsyncGenerator<StoredEvent[]> {
+    const log = this.dataSource.getRepository(AuditEventLog).createQueryBuilder('l').select('min(l.position)', 'first').addSelect('max(l.position)', 'last');
+    if (filter.from) log.andWhere('l.recordedAt >= :from', { from: filter.from });
+    if (filter.to) log.andWhere('l.recordedAt <= :to', { to: filter.to });
+    const bounds = await log.getRawOne<{ first: string | null; last: string | null }>();
+    if (!bounds?.first || !bounds.last) return;
+    const last = Number(bounds.last);
+    let position = Number(bounds.first) - 1;
+    const fromMs = filter.from ? Date.parse(filter.from) : -Infinity;
+    const toMs = filter.to ? Date.parse(filter.to) : Infinity;
+    while (position < last) {
+      const page = await this.store.readAll({ fromPosition: position, maxCount: PAGE });
+      if (page.length === 0) return;
+      position = page[page.length - 1].position;
+      const chosen = page.filter((e) => {
+        if (e.position > last) return false;
+        const at = Date.parse(e.metadata.recordedAt);
+        return at >= fromMs && at <= toMs && (!filter.types?.length || filter.types.includes(e.type));
+      });
+      if (chosen.length) yield chosen;
+    }
+  }
+
+  correlation(correlationId: string): Promise<AuditEventLog[]> {
+    return this.dataSource.getRepository(AuditEventLog).find({ where: [{ correlationId }, { causationId: correlationId }], order: { position: 'ASC' }, take: 10_000 });
+  }
+
+  /** Seeing whole ID numbers is itself a fact on the ledger: who, why, and what they asked for. */
+  async recordDisclosure(actor: Actor, correlationId: string, reason: string, scope: Record<string, unknown>): Promise<void> {
+    await this.store.appendToStream(DISCLOSURE_STREAM, [
+      {
+        eventId: randomUUID(),
+        type: 'IdNumbersDisclosed',
+        data: { reason, scope, disclosedTo: actor.name },
+        metadata: { correlationId, causationId: correlationId, actor: `${actor.kind}:${actor.role}:${actor.id}`, actorName: actor.name, reason },
+      },
+    ]);
+  }
+}
