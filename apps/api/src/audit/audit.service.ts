@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { personStreamId } from '@ledger/domain';
 import { EVENT_STORE, verifyStore, type EventStore, type HeadAnchor, type StoredEvent, type VerifyReport } from '@ledger/event-store';
 import { DataSource } from 'typeorm';
-import type { Actor } from '../auth/token.service';
+import { actorLabel, type Actor } from '../auth/token.service';
 import { APP_CONFIG } from '../common/tokens';
 import type { AppConfig } from '../config/app-config';
 import { AuditEventLog } from './audit-event-log.entity';
@@ -81,7 +81,7 @@ export class AuditService {
         eventId: randomUUID(),
         type: 'IdNumbersDisclosed',
         data: { reason, scope, disclosedTo: actor.name },
-        metadata: { correlationId, causationId: correlationId, actor: `${actor.kind}:${actor.role}:${actor.id}`, actorName: actor.name, reason },
+        metadata: { correlationId, causationId: correlationId, actor: actorLabel(actor), actorName: actor.name, reason },
       },
     ]);
   }

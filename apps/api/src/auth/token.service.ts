@@ -10,6 +10,9 @@ export interface Actor {
   role: StaffRole | 'agency';
 }
 
+/** How an actor is written into event metadata: kind, role and id, enough to find the token or agency. */
+export const actorLabel = (actor: Actor): string => `${actor.kind}:${actor.role}:${actor.id}`;
+
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
 @Injectable()

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { EVENT_STORE, type AppendResult, type EventStore, type ExpectedRevision } from '@ledger/event-store';
 import { ProjectionLagError, ProjectionManager } from '@ledger/read-models';
-import type { Actor } from '../auth/token.service';
+import { actorLabel, type Actor } from '../auth/token.service';
 import { APP_CONFIG } from './tokens';
 import type { AppConfig } from '../config/app-config';
 
@@ -43,7 +43,7 @@ export class LedgerWriter {
         metadata: {
           correlationId: context.correlationId,
           causationId: context.causationId ?? context.correlationId,
-          actor: `${context.actor.kind}:${context.actor.role}:${context.actor.id}`,
+          actor: actorLabel(context.actor),
           actorName: context.actor.name,
           ...(context.reason ? { reason: context.reason } : {}),
         },

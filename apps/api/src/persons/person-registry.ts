@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { personStreamId, validateResidentId, chinaToday } from '@ledger/domain';
 import { EVENT_STORE, WrongExpectedRevision, type EventStore } from '@ledger/event-store';
+import { actorLabel } from '../auth/token.service';
 import { Problem } from '../common/problem';
 import type { CommandContext } from '../common/ledger-writer';
 import { ExecutePersonCommand, type PersonCommandResult } from './person-command';
@@ -42,7 +43,7 @@ export class PersonRegistry {
     try {
       await this.store.appendToStream(
         stream,
-        [{ eventId: randomUUID(), type: 'IdNumberClaimed', data: { personId }, metadata: { correlationId: context.correlationId, causationId: context.correlationId, actor: `${context.actor.kind}:${context.actor.role}:${context.actor.id}` } }],
+        [{ eventId: randomUUID(), type: 'IdNumberClaimed', data: { personId }, metadata: { correlationId: context.correlationId, causationId: context.correlationId, actor: actorLabel(context.actor) } }],
         { expectedRevision: 'no_stream' },
       );
       return personId;
