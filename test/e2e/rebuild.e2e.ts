@@ -74,7 +74,7 @@ describe('rebuilding read models from position 0', () => {
         for (const h of histories) ids.push(await createHistory(h));
         const store = t.app.get<EventStore>(EVENT_STORE);
         const head = await store.headPosition();
-        await t.app.get(ProjectionManager).waitFor(head);
+        await t.app.get(ProjectionManager).waitFor(head, 30_000);
         const report = await rebuilder.rebuild(persons, { restart: true });
         expect(report.differences).toEqual([]);
         // Asking "as known now" gives the live answer.
@@ -106,7 +106,7 @@ describe('rebuilding read models from position 0', () => {
     expect(fixed.name).toBe(victim.name);
     // The live runner keeps working on the swapped-in table.
     await createHistory({ region: '410327', years: [2024], paidInMonth: ['10', '10', '10'], amountDelta: [0, 0, 0], reverseFirst: false, category: undefined });
-    await t.app.get(ProjectionManager).waitFor(await t.app.get<EventStore>(EVENT_STORE).headPosition());
+    await t.app.get(ProjectionManager).waitFor(await t.app.get<EventStore>(EVENT_STORE).headPosition(), 30_000);
     expect((await rebuilder.rebuild(persons, { restart: true })).differences).toEqual([]);
   });
 

@@ -15,7 +15,8 @@ export interface TestApp {
 /** The real service on its own fresh database, with a clerk and an auditor token. */
 export async function startTestApp(env: NodeJS.ProcessEnv = {}): Promise<TestApp> {
   const db = await createTestDatabase();
-  const config = loadConfig({ LOG_LEVEL: 'silent', DATABASE_URL: db.url, ...env });
+  // A busy CI machine may take seconds to project; tests expect read-your-writes, not speed.
+  const config = loadConfig({ LOG_LEVEL: 'silent', DATABASE_URL: db.url, READ_YOUR_WRITES_TIMEOUT_MS: '60000', ...env });
   const app = await createApp({ config, databaseUrl: db.url });
   await app.init();
   const tokens = app.get(TokenService);

@@ -2,8 +2,16 @@ import { AuditEventLogProjection } from './audit/audit-event-log.projection';
 import { AuditModule } from './audit/audit.module';
 import { PersonProjection } from './persons/person.projection';
 import { PersonsModule } from './persons/persons.module';
+import { AgencyModule } from './agency/agency.module';
+import { ReceiptProjection } from './agency/receipt.projection';
+import { SettlementProjection } from './agency/settlement.projection';
 import type { ProjectionList } from './projections/projection.registry';
+import { EmployerProjection } from './employers/employer.projection';
+import { EmployersModule } from './employers/employers.module';
+import { TransferProjection } from './transfers/transfer.projection';
+import { TransfersModule } from './transfers/transfers.module';
+import { WebModule } from './web/web.module';
 
 /** Feature modules of the service and the projections they keep; each issue's module registers here. */
-export const FEATURE_MODULES = [AuditModule, PersonsModule];
-export const FEATURE_PROJECTIONS = (): ProjectionList => [new AuditEventLogProjection(), new PersonProjection()];
+export const FEATURE_MODULES = [AuditModule, PersonsModule, TransfersModule, EmployersModule, WebModule, AgencyModule];
+export const FEATURE_PROJECTIONS = (): ProjectionList => [new AuditEventLogProjection(), new PersonProjection(), new TransferProjection(), new EmployerProjection(), new ReceiptProjection(), new SettlementProjection()];

@@ -29,6 +29,9 @@ class RecordingProjection implements Projection {
   }
 }
 
+/** Generous: these waits prove progress happens, not how fast (CI machines are busy). */
+const LIVENESS_MS = 30_000;
+
 const event = (): NewEvent => ({ eventId: randomUUID(), type: 'Counted', data: {}, metadata: { correlationId: 'c', causationId: 'c', actor: 't' } });
 
 describe('ProjectionRunner', () => {
@@ -72,7 +75,7 @@ describe('ProjectionRunner', () => {
     const before = await appendMany(25);
     await runner.start();
     const live = await appendMany(15);
-    await runner.waitFor(live.position);
+    await runner.waitFor(live.position, LIVENESS_MS);
     await runner.stop();
     const ids = await applied();
     expect(ids.slice(-40)).toEqual([...before.ids, ...live.ids]);
@@ -86,7 +89,7 @@ describe('ProjectionRunner', () => {
     const errors: unknown[] = [];
     const runner = new ProjectionRunner(store, dataSource, projection, { batchSize: 8, retryDelayMs: 10, onError: (_, e) => errors.push(e) });
     await runner.start();
-    await runner.waitFor(written.position);
+    await runner.waitFor(written.position, LIVENESS_MS);
     await runner.stop();
     expect(errors).toHaveLength(1);
     const ids = await applied();
@@ -101,7 +104,8 @@ describe('ProjectionRunner', () => {
     // The first process dies on event 12 and never retries (a long retry delay stands in for the crash).
     const dying = new ProjectionRunner(store, dataSource, crashing, { batchSize: 5, retryDelayMs: 60_000 });
     await dying.start();
-    await expect(dying.waitFor(first.position, 500)).rejects.toBeInstanceOf(ProjectionLagError);
+    while (dying.status().state !== 'failing') await new Promise((r) => setTimeout(r, 10));
+    await expect(dying.waitFor(first.position, 100)).rejects.toBeInstanceOf(ProjectionLagError);
     expect(dying.status()).toMatchObject({ state: 'failing', lastError: expect.stringContaining('simulated crash') });
     await dying.stop();
     const committed = (await applied()).filter((id: string) => first.ids.includes(id));
@@ -112,7 +116,7 @@ describe('ProjectionRunner', () => {
     const second = await appendMany(5);
     const restarted = new ProjectionRunner(store, dataSource, new RecordingProjection(), { batchSize: 5 });
     await restarted.start();
-    await restarted.waitFor(second.position);
+    await restarted.waitFor(second.position, LIVENESS_MS);
     await restarted.stop();
     const ids = await applied();
     expect(ids.slice(-25)).toEqual([...first.ids, ...second.ids]);
@@ -123,11 +127,11 @@ describe('ProjectionRunner', () => {
     const manager = new ProjectionManager(store, dataSource, [new RecordingProjection()], { batchSize: 50 });
     const written = await appendMany(10);
     await manager.start();
-    await manager.waitFor(written.position);
+    await manager.waitFor(written.position, LIVENESS_MS);
     const live = await applied();
     await manager.reset(['recording']);
     expect(manager.status()[0]).toMatchObject({ state: 'running' });
-    await manager.waitFor(written.position);
+    await manager.waitFor(written.position, LIVENESS_MS);
     expect(await applied()).toEqual(live);
     await manager.stop();
     expect(() => manager.runner('nope')).toThrow(/unknown projection nope/);
@@ -166,7 +170,7 @@ describe('ProjectionRunner in two processes at once', () => {
       ids.push(e.eventId);
       position = (await store.appendToStream(`race-${i % 5}`, [e])).position;
     }
-    await Promise.all(runners.map((r) => r.waitFor(position)));
+    await Promise.all(runners.map((r) => r.waitFor(position, LIVENESS_MS)));
     await Promise.all(runners.map((r) => r.stop()));
     const applied: Array<{ eventId: string }> = await sources[0].query('SELECT "eventId" FROM test_applied_events ORDER BY position');
     expect(applied.map((r) => r.eventId)).toEqual(ids);

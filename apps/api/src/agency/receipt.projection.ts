@@ -1,0 +1,92 @@
+import { chinaDateOf, type ContributionRecordedData, type ContributionReversedData } from '@ledger/domain';
+import type { StoredEvent } from '@ledger/event-store';
+import type { Projection } from '@ledger/read-models';
+import type { EntityManager } from 'typeorm';
+import { AgencyEvents, RECEIPT_STREAM, type PaymentCancelledData, type PaymentHeldData, type PaymentReceivedData } from './agency-events';
+import { periodOf } from './payment-row';
+import { AgencyReceiptView, statusRank, type ReceiptStatus } from './receipt-view.entity';
+
+interface Change {
+  status: ReceiptStatus;
+  heldReason: string | null;
+  personId: string | null;
+}
+
+/**
+ * Receipts from their claim events, moved forward by what happens to them on the receipt stream
+ * (held, cancelled) and on the person's stream (ContributionRecorded / Reversed whose
+ * contributionId is the receipt id). Status only rises (pending < held < accepted < reversed),
+ * so a batch folds to one update per receipt.
+ */
+export class ReceiptProjection implements Projection {
+  readonly name = 'agency-receipts';
+  readonly tables = ['agency_receipt_view'];
+  readonly entities = [AgencyReceiptView];
+
+  async apply(events: StoredEvent[], manager: EntityManager): Promise<void> {
+    const inserts: AgencyReceiptView[] = [];
+    const changes = new Map<string, Change>();
+    const raise = (receiptId: string, next: Change) => {
+      const current = changes.get(receiptId);
+      if (!current || statusRank(next.status) > statusRank(current.status) || (next.status === 'held' && current.status === 'held')) changes.set(receiptId, { ...next, personId: next.personId ?? current?.personId ?? null });
+      else if (next.personId && !current.personId) current.personId = next.personId;
+    };
+    for (const e of events) {
+      if (e.streamName.startsWith(RECEIPT_STREAM)) {
+        if (e.type === AgencyEvents.paymentReceived) inserts.push(receiptRow(e));
+        else if (e.type === AgencyEvents.paymentHeld) {
+          const d = e.data as PaymentHeldData;
+          raise(d.receiptId, { status: 'held', heldReason: d.reason, personId: null });
+        } else if (e.type === AgencyEvents.paymentCancelled) raise((e.data as PaymentCancelledData).receiptId, { status: 'reversed', heldReason: null, personId: null });
+      } else if (e.type === 'ContributionRecorded' && (e.data as ContributionRecordedData).agencyId) {
+        raise((e.data as ContributionRecordedData).contributionId, { status: 'accepted', heldReason: null, personId: e.streamName.slice('person-'.length) });
+      } else if (e.type === 'ContributionReversed') {
+        raise((e.data as ContributionReversedData).contributionId, { status: 'reversed', heldReason: null, personId: null });
+      }
+    }
+    if (inserts.length) await manager.createQueryBuilder().insert().into(AgencyReceiptView).values(inserts).orIgnore().execute();
+    if (changes.size === 0) return;
+    const ids = [...changes.keys()];
+    const rows = ids.map((id) => changes.get(id)!);
+    // Contributions recorded at the counter share the event type; the join on receiptId leaves them out.
+    await manager.query(
+      `UPDATE agency_receipt_view v
+          SET status = x.status, "statusRank" = x.rank,
+              "heldReason" = CASE WHEN x.status = 'held' THEN x.reason ELSE v."heldReason" END,
+              "personId" = coalesce(x.person, v."personId")
+         FROM unnest($1::uuid[], $2::text[], $3::smallint[], $4::text[], $5::uuid[]) AS x(id, status, rank, reason, person)
+        WHERE v."receiptId" = x.id AND (v."statusRank" < x.rank OR (v.status = 'held' AND x.status = 'held'))`,
+      [ids, rows.map((r) => r.status), rows.map((r) => statusRank(r.status)), rows.map((r) => r.heldReason), rows.map((r) => r.personId)],
+    );
+    const withPerson = rows.map((r, i) => [ids[i], r.personId] as const).filter(([, p]) => p !== null);
+    if (withPerson.length) {
+      await manager.query(
+        `UPDATE agency_receipt_view v SET "personId" = x.person FROM unnest($1::uuid[], $2::uuid[]) AS x(id, person) WHERE v."receiptId" = x.id AND v."personId" IS NULL`,
+        [withPerson.map(([id]) => id), withPerson.map(([, p]) => p)],
+      );
+    }
+  }
+}
+
+function receiptRow(e: StoredEvent): AgencyReceiptView {
+  const d = e.data as PaymentReceivedData;
+  return Object.assign(new AgencyReceiptView(), {
+    receiptId: d.receiptId,
+    agencyId: d.agencyId,
+    reference: d.reference,
+    idNumber: d.payment.idNumber,
+    name: d.payment.name,
+    scheme: d.payment.scheme,
+    regionCode: d.payment.regionCode,
+    period: periodOf(d.payment),
+    amountFen: d.payment.amountFen,
+    paidAt: d.payment.paidAt,
+    paidOn: chinaDateOf(d.payment.paidAt),
+    receivedAt: new Date(d.receivedAt),
+    status: 'pending' as const,
+    statusRank: 0,
+    heldReason: null,
+    personId: null,
+    position: e.position,
+  });
+}

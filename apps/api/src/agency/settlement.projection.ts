@@ -1,0 +1,65 @@
+import { evolvePerson, initialPersonState, type PersonEvent, type PersonState } from '@ledger/domain';
+import type { StoredEvent } from '@ledger/event-store';
+import type { Projection } from '@ledger/read-models';
+import { In, type EntityManager } from 'typeorm';
+import { settlePeriods } from './settlement';
+import { SettlementView } from './settlement-view.entity';
+
+const PERSON_STREAM = 'person-';
+const MONEY_TYPES = new Set(['PersonRegistered', 'PersonCategoriesChanged', 'ContributionRecorded', 'ContributionReversed']);
+
+/** Keeps only what settlement needs, so the row does not grow with enrollments, lapses and deferrals. */
+function moneyFacts(s: PersonState): PersonState {
+  return {
+    ...initialPersonState,
+    personId: s.personId,
+    idNumber: s.idNumber,
+    name: s.name,
+    birthDate: s.birthDate,
+    categories: s.categories,
+    categoryChanges: s.categoryChanges,
+    contributions: s.contributions,
+    reversals: s.reversals,
+    lastPosition: s.lastPosition,
+  };
+}
+
+/** Refunds due and arrears per person, recomputed from the money facts on every change (the clerk's refunds-due list reads it). */
+export class SettlementProjection implements Projection {
+  readonly name = 'agency-settlements';
+  readonly tables = ['agency_settlement_view'];
+  readonly entities = [SettlementView];
+
+  async apply(events: StoredEvent[], manager: EntityManager): Promise<void> {
+    const byPerson = new Map<string, StoredEvent[]>();
+    for (const e of events) {
+      if (!e.streamName.startsWith(PERSON_STREAM) || !MONEY_TYPES.has(e.type)) continue;
+      const personId = e.streamName.slice(PERSON_STREAM.length);
+      const list = byPerson.get(personId);
+      if (list) list.push(e);
+      else byPerson.set(personId, [e]);
+    }
+    if (byPerson.size === 0) return;
+    const existing = await manager.findBy(SettlementView, { personId: In([...byPerson.keys()]) });
+    const rows = new Map(existing.map((r) => [r.personId, r]));
+    const changed: SettlementView[] = [];
+    for (const [personId, personEvents] of byPerson) {
+      let state = rows.get(personId)?.state ?? initialPersonState;
+      for (const e of personEvents) state = evolvePerson(state, { type: e.type, data: e.data } as PersonEvent, { recordedAt: e.metadata.recordedAt, position: e.position });
+      state = moneyFacts(state);
+      const periods = settlePeriods(state);
+      changed.push(
+        Object.assign(new SettlementView(), {
+          personId,
+          idNumber: state.idNumber,
+          name: state.name,
+          state,
+          periods,
+          refundFen: periods.reduce((s, p) => s + p.refunds.reduce((t, r) => t + r.refundFen, 0), 0),
+          arrearsFen: periods.reduce((s, p) => s + p.arrearsFen, 0),
+        }),
+      );
+    }
+    await manager.upsert(SettlementView, changed, ['personId']);
+  }
+}

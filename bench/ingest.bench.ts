@@ -1,0 +1,138 @@
+/**
+ * Agency intake benchmark (`npm run bench:ingest`): signed batches of payments posted over HTTP to the real service
+ * (same process, its own throw-away embedded PostgreSQL with the service's settings), measured as payments accepted
+ * per second (responses received) and projected per second (until every read model has caught up), with the RSS of
+ * the process over the run; beside it, COPY of the same rows into a plain table as the ceiling of the database.
+ *
+ * BENCH_PAYMENTS (1,000,000), BENCH_BATCH (1,000 rows a request), BENCH_CLIENTS (4 requests in flight).
+ * DATABASE_URL: run in a fresh database on that server instead. Figures and their reading: BENCHMARKS.md.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createWriteStream, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import type { INestApplication } from '@nestjs/common';
+import { EVENT_STORE, type EventStore } from '@ledger/event-store';
+import { ProjectionManager } from '@ledger/read-models';
+import { Client } from 'pg';
+import { AgencyRegistry } from '../apps/api/src/agency/agency-registry';
+import { agencySignatureHeaders } from '../apps/api/src/agency/signing';
+import { loadConfig } from '../apps/api/src/config/app-config';
+import { createApp } from '../apps/api/src/create-app';
+import { openBenchDatabase, type BenchDatabase } from './support/database';
+import { seedPersons } from './support/ingest-persons';
+import { INGEST_MONTHS, ingestRow } from './support/ingest-rows';
+import { clock, envInt, figure, formatFigure, int, msSince, now, table, type Figure } from './support/stats';
+
+const settings = {
+  payments: envInt('BENCH_PAYMENTS', 1_000_000),
+  batch: envInt('BENCH_BATCH', 1_000),
+  clients: envInt('BENCH_CLIENTS', 4),
+};
+const GOAL = 10_000;
+const run = randomUUID().slice(0, 8);
+const mib = (bytes: number) => Math.round(bytes / 1024 / 1024);
+
+async function main(): Promise<void> {
+  console.log(`bench:ingest ${JSON.stringify(settings)} on ${cpus().length} CPU(s) ${cpus()[0]?.model ?? ''}, Node ${process.version}`);
+  // A key for this run only: the service would otherwise create DATA_DIR/agency-secret.key in the working folder.
+  process.env.AGENCY_SECRET_KEY = randomBytes(32).toString('hex');
+  let db: BenchDatabase | undefined;
+  let app: INestApplication | undefined;
+  try {
+    db = await openBenchDatabase((m) => console.log(m));
+    const config = loadConfig({ DATABASE_URL: db.url, LOG_LEVEL: 'silent', PORT: '0' });
+    app = await createApp({ config, databaseUrl: db.url });
+    await app.listen(0, '127.0.0.1');
+    const base = await app.getUrl();
+    const store = app.get<EventStore>(EVENT_STORE);
+    const projections = app.get(ProjectionManager);
+    const agency = await app.get(AgencyRegistry).create('bench agency', '410000');
+
+    const personCount = Math.ceil(settings.payments / INGEST_MONTHS.length);
+    const seedClock = clock();
+    const persons = await seedPersons(store, personCount, { namespace: 80, scheme: 'employee', regionCode: '410327', enrolledOn: '2025-01-01' });
+    await projections.waitFor(await store.headPosition(), 30 * 60_000);
+    console.log(formatFigure(figure('seed persons (claim + register + enroll, through the port) and project them', personCount, 'persons', seedClock)));
+
+    const figures: Figure[] = [];
+    const rss: Array<{ at: number; mib: number }> = [];
+    const started = now();
+    const sampler = setInterval(() => rss.push({ at: msSince(started) / 1000, mib: mib(process.memoryUsage().rss) }), 1000);
+    rss.push({ at: 0, mib: mib(process.memoryUsage().rss) });
+    const batches = Math.ceil(settings.payments / settings.batch);
+    const latencies: number[] = [];
+    const outcomes: Record<string, number> = {};
+    let next = 0;
+    let done = 0;
+    const intake = clock();
+    const client = async () => {
+      for (let b = next++; b < batches; b = next++) {
+        const rows = [];
+        for (let i = b * settings.batch; i < Math.min(settings.payments, (b + 1) * settings.batch); i++) rows.push(ingestRow(run, persons, i));
+        const body = JSON.stringify({ payments: rows });
+        const sent = now();
+        const res = await fetch(`${base}/v1/agency/payments`, { method: 'POST', headers: { ...agencySignatureHeaders(agency.id, agency.secret, body), 'Content-Type': 'application/json' }, body });
+        const answer = (await res.json()) as { summary?: Record<string, number>; code?: string };
+        if (!res.ok || !answer.summary) throw new Error(`batch ${b}: HTTP ${res.status} ${answer.code ?? ''}`);
+        latencies.push(msSince(sent));
+        for (const [k, v] of Object.entries(answer.summary)) outcomes[k] = (outcomes[k] ?? 0) + v;
+        if (++done % Math.max(1, Math.floor(batches / 10)) === 0) {
+          console.log(`  ${int(done * settings.batch)} posted, ${int(((outcomes.accepted ?? 0) * 1000) / msSince(intake.start))} accepted/s, RSS ${mib(process.memoryUsage().rss)} MiB`);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: settings.clients }, client));
+    figures.push(figure(`accepted over HTTP (${settings.batch}/request, ${settings.clients} in flight, signed)`, outcomes.accepted ?? 0, 'payments', intake, latencies));
+    console.log(formatFigure(figures[0]!), JSON.stringify(outcomes));
+    await projections.waitFor(await store.headPosition(), 60 * 60_000);
+    figures.push(figure('projected (every read model caught up), from the first request', outcomes.accepted ?? 0, 'payments', intake));
+    console.log(formatFigure(figures[1]!));
+    clearInterval(sampler);
+    rss.push({ at: msSince(started) / 1000, mib: mib(process.memoryUsage().rss) });
+
+    figures.push(await copyCeiling(db.url, persons));
+    console.log(formatFigure(figures[2]!));
+
+    console.log('\n' + table(figures));
+    const pick = (share: number) => rss[Math.min(rss.length - 1, Math.floor(share * (rss.length - 1)))]!.mib;
+    console.log(
+      `\nRSS (service and client in one process): start ${rss[0]!.mib} MiB, 25% ${pick(0.25)}, 50% ${pick(0.5)}, 75% ${pick(0.75)}, end ${rss[rss.length - 1]!.mib} MiB, max ${Math.max(...rss.map((r) => r.mib))} MiB`,
+    );
+    const accepted = figures[0]!.perSecond;
+    console.log(`goal ≥ ${int(GOAL)} payments/s end to end: ${accepted >= GOAL ? 'met' : 'NOT met'} (accepted ${int(accepted)}/s, projected ${int(figures[1]!.perSecond)}/s, COPY ${int(figures[2]!.perSecond)}/s)`);
+  } finally {
+    await app?.close();
+    await db?.release();
+  }
+}
+
+/** The same rows as CSV, loaded with one server-side COPY into a plain table with a unique reference: what the disk and PostgreSQL allow at most. */
+async function copyCeiling(url: string, persons: Parameters<typeof ingestRow>[1]): Promise<Figure> {
+  const file = join(tmpdir(), `ingest-copy-${run}.csv`);
+  const out = createWriteStream(file, { mode: 0o644 });
+  for (let i = 0; i < settings.payments; i++) {
+    const r = ingestRow(`${run}c`, persons, i);
+    if (!out.write(`${r.reference},${r.idNumber},${r.name},${r.scheme},${r.regionCode},${r.coverageMonth},${r.amountFen},${r.paidAt}\n`)) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`CREATE TABLE copy_payments (reference text PRIMARY KEY, id_number text NOT NULL, name text NOT NULL, scheme text NOT NULL,
+      region_code text NOT NULL, coverage_month text NOT NULL, amount_fen bigint NOT NULL, paid_at timestamptz NOT NULL)`);
+    const started = clock();
+    await client.query(`COPY copy_payments FROM '${file}' WITH (FORMAT csv)`);
+    return figure('ceiling: COPY of the same rows into a plain table (server-side file)', settings.payments, 'payments', started);
+  } finally {
+    await client.end();
+    rmSync(file, { force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,118 @@
+import { randomUUID } from 'node:crypto';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { loadConfig } from '../../apps/api/src/config/app-config';
+import { openDatabase } from '../../apps/api/src/database/embedded-postgres';
+
+export interface BenchDatabase {
+  url: string;
+  /** What the benchmark runs on, for the report. */
+  description: string;
+  /** Stops the embedded server (or drops what was created on DATABASE_URL); safe to call twice. */
+  release(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Without DATABASE_URL: a throw-away embedded PostgreSQL started exactly as the service starts it
+ * (same settings, so fsync and synchronous_commit are the service's), in a fresh temporary DATA_DIR.
+ * With DATABASE_URL: a fresh database on that server, or a fresh schema if the role cannot create one.
+ */
+export async function openBenchDatabase(log: (message: string) => void): Promise<BenchDatabase> {
+  const external = process.env.DATABASE_URL;
+  if (external) return openOnExternal(external, log);
+
+  const dataDir = mkdtempSync(join(tmpdir(), 'ledger-bench-'));
+  // mkdtemp makes it 0700; as root, embedded-postgres runs the server as a `postgres` user that must reach DATA_DIR/postgres.
+  chmodSync(dataDir, 0o755);
+  const port = await freePort();
+  let released = false;
+  const removeDir = () => rmSync(dataDir, { recursive: true, force: true });
+  let handle;
+  try {
+    handle = await openDatabase(loadConfig({ DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(port) }), log);
+  } catch (error) {
+    removeDir();
+    throw error;
+  }
+  const { url, stop } = handle;
+  return {
+    url,
+    description: `embedded PostgreSQL (service settings) on 127.0.0.1:${port}, data in ${dataDir}`,
+    async release() {
+      if (released) return;
+      released = true;
+      try {
+        await stop();
+      } finally {
+        removeDir();
+      }
+    },
+  };
+}
+
+async function openOnExternal(external: string, log: (message: string) => void): Promise<BenchDatabase> {
+  const name = `ledger_bench_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+  const admin = new Client({ connectionString: external });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+    log(`created database ${name} on DATABASE_URL`);
+    const url = new URL(external);
+    url.pathname = `/${name}`;
+    let released = false;
+    return {
+      url: url.toString(),
+      description: `database ${name} created on DATABASE_URL`,
+      async release() {
+        if (released) return;
+        released = true;
+        const client = new Client({ connectionString: external });
+        await client.connect();
+        try {
+          await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        } finally {
+          await client.end();
+        }
+      },
+    };
+  } catch (error) {
+    if ((error as { code?: string }).code !== '42501') throw error; // only "permission denied" falls back to a schema
+    await admin.query(`CREATE SCHEMA ${name}`);
+    log(`no CREATEDB privilege: created schema ${name} on DATABASE_URL`);
+    const url = new URL(external);
+    url.searchParams.set('options', `-c search_path=${name}`);
+    let released = false;
+    return {
+      url: url.toString(),
+      description: `schema ${name} created on DATABASE_URL (advisory locks and NOTIFY channel are shared with that database)`,
+      async release() {
+        if (released) return;
+        released = true;
+        const client = new Client({ connectionString: external });
+        await client.connect();
+        try {
+          await client.query(`DROP SCHEMA IF EXISTS ${name} CASCADE`);
+        } finally {
+          await client.end();
+        }
+      },
+    };
+  } finally {
+    await admin.end();
+  }
+}
