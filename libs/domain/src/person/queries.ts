@@ -12,7 +12,22 @@ export interface ActiveContribution extends ContributionRecordedData {
   paidOn: IsoDate;
 }
 
+// States are immutable (evolvePerson returns new ones), so derived lists can be cached per state object:
+// the calculator asks for them several times per answer.
+const enrollmentViewCache = new WeakMap<PersonState, EnrollmentView[]>();
+const activeContributionCache = new WeakMap<PersonState, ActiveContribution[]>();
+
+function cached<T>(cache: WeakMap<PersonState, T>, state: PersonState, compute: () => T): T {
+  let value = cache.get(state);
+  if (value === undefined) cache.set(state, (value = compute()));
+  return value;
+}
+
 export function enrollmentViews(state: PersonState): EnrollmentView[] {
+  return cached(enrollmentViewCache, state, () => computeEnrollmentViews(state));
+}
+
+function computeEnrollmentViews(state: PersonState): EnrollmentView[] {
   return Object.values(state.enrollments)
     .map((e) => ({ ...e, endedOn: state.endings[e.enrollmentId]?.endedOn ?? null, endReason: state.endings[e.enrollmentId]?.reason ?? null }))
     .sort((a, b) => (a.enrolledOn === b.enrolledOn ? (a.enrollmentId < b.enrollmentId ? -1 : 1) : a.enrolledOn < b.enrolledOn ? -1 : 1));
@@ -33,10 +48,13 @@ export function enrollmentCoversMonth(e: EnrollmentView, month: IsoMonth): boole
 
 /** Contributions not reversed, in payment order (ties by id so the order never depends on arrival). */
 export function activeContributions(state: PersonState): ActiveContribution[] {
-  return Object.values(state.contributions)
-    .filter((c) => !state.reversals[c.contributionId])
-    .map((c) => ({ ...c, paidOn: chinaDateOf(c.paidAt) }))
-    .sort((a, b) => (a.paidAt === b.paidAt ? (a.contributionId < b.contributionId ? -1 : 1) : Date.parse(a.paidAt) - Date.parse(b.paidAt) || (a.contributionId < b.contributionId ? -1 : 1)));
+  return cached(activeContributionCache, state, () =>
+    Object.values(state.contributions)
+      .filter((c) => !state.reversals[c.contributionId])
+      .map((c) => ({ c: { ...c, paidOn: chinaDateOf(c.paidAt) }, at: Date.parse(c.paidAt) }))
+      .sort((a, b) => a.at - b.at || (a.c.contributionId < b.c.contributionId ? -1 : a.c.contributionId > b.c.contributionId ? 1 : 0))
+      .map((x) => x.c),
+  );
 }
 
 export function categoriesAt(state: PersonState, date: IsoDate): PersonCategory[] {

@@ -1,5 +1,5 @@
 export { POLICY_CATALOG } from './catalog';
-export { listPolicies, personalShareFen, resolvePolicy } from './resolve';
+export { listPolicies, lookupPolicy, personalShareFen, resolvePolicy } from './resolve';
 export type { PolicyCatalogEntry } from './resolve';
 export { isLowIncomeCategory, isPersonCategory, LOW_INCOME_CATEGORIES, PERSON_CATEGORIES } from './types';
 export type {

@@ -48,6 +48,44 @@ function applyPatch(target: Draft, patch: PolicyPatch): void {
  * A year none of the chain defines is an error, never a default.
  */
 export function resolvePolicy(regionCode: string, coverageYear: number, catalog: PolicyCatalog = POLICY_CATALOG): EffectivePolicy {
+  const resolved = lookupPolicy(regionCode, coverageYear, catalog);
+  if (resolved instanceof DomainError) throw resolved;
+  return resolved;
+}
+
+const resolvedByCatalog = new WeakMap<PolicyCatalog, Map<string, EffectivePolicy | DomainError>>();
+
+/**
+ * resolvePolicy without throwing, memoised per catalogue: the coverage calculator asks for the
+ * same few policies thousands of times a second, and building an error (its stack) on every miss
+ * cost more than the rest of the calculation. Cached policies are frozen, so sharing them is safe.
+ */
+export function lookupPolicy(regionCode: string, coverageYear: number, catalog: PolicyCatalog = POLICY_CATALOG): EffectivePolicy | DomainError {
+  let cache = resolvedByCatalog.get(catalog);
+  if (!cache) resolvedByCatalog.set(catalog, (cache = new Map()));
+  const key = `${regionCode}|${coverageYear}`;
+  let resolved = cache.get(key);
+  if (resolved === undefined) {
+    try {
+      resolved = deepFreeze(computePolicy(regionCode, coverageYear, catalog));
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      resolved = error;
+    }
+    cache.set(key, resolved);
+  }
+  return resolved;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const member of Object.values(value)) deepFreeze(member);
+  }
+  return value;
+}
+
+function computePolicy(regionCode: string, coverageYear: number, catalog: PolicyCatalog): EffectivePolicy {
   const code = assertRegionCode(regionCode);
   if (!Number.isInteger(coverageYear)) {
     throw new DomainError('unknown_policy_year', `coverage year must be an integer`, { regionCode, coverageYear });
