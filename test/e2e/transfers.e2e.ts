@@ -356,12 +356,18 @@ describe('transfers over HTTP', () => {
       await requested(personId, '2024-10-14');
     });
 
-    it('refuses a deadline the working-day calendar cannot compute yet', async () => {
+    it('accepts a request whose deadline falls in 2027 and marks the deadline provisional until the 2027 notice is loaded', async () => {
       const personId = await luoyangEmployee();
-      on('2026-12-25');
+      const transfer = await requested(personId, '2026-12-24');
+      expect(transfer).toMatchObject({ dueOn: '2027-01-08', calendarGap: expect.stringMatching(/provisional: the 2027 holiday notice is not loaded/) });
+    });
+
+    it('refuses a deadline the working-day calendar cannot compute', async () => {
+      const personId = await luoyangEmployee();
+      on('2027-12-24');
       const res = await http.post('/v1/transfers').set(clerk()).send({ personId, fromRegion: '410300', toRegion: '440100', scheme: 'employee' }).expect(422);
-      expect(res.body).toMatchObject({ code: 'calendar_year_unknown', details: { year: 2027 } });
-      expect(res.body.detail).toMatch(/no holiday notice for 2027/);
+      expect(res.body).toMatchObject({ code: 'calendar_year_unknown', details: { year: 2028 } });
+      expect(res.body.detail).toMatch(/no holiday notice for 2028/);
     });
   });
 

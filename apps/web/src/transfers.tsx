@@ -72,6 +72,7 @@ function Deadline({ t }: { t: Transfer }) {
   return (
     <span class="deadline">
       Due {t.dueOn} · {t.workingDaysLeft === null ? (t.calendarGap ?? '') : t.workingDaysLeft === 0 ? 'due today' : `${plural(t.workingDaysLeft, 'working day')} left`}
+      {t.workingDaysLeft !== null && t.calendarGap ? ` (${t.calendarGap})` : ''}
     </span>
   );
 }

@@ -30,7 +30,9 @@ function waiting(state: TransferState) {
 function deadline(state: TransferState, today: string, calendar: WorkingDayCalendar) {
   try {
     const s = transferStatus(state, today, calendar);
-    return { dueOn: s.dueOn, workingDaysLeft: s.workingDaysLeft, isOverdue: s.isOverdue, calendarGap: null as string | null };
+    const provisional = s.dueOn !== null && calendar.provisionalYears.includes(Number(s.dueOn.slice(0, 4)));
+    const calendarGap = provisional ? `provisional: the ${s.dueOn!.slice(0, 4)} holiday notice is not loaded, statutory holidays only` : null;
+    return { dueOn: s.dueOn, workingDaysLeft: s.workingDaysLeft, isOverdue: s.isOverdue, calendarGap };
   } catch (error) {
     if (!(error instanceof CalendarError)) throw error;
     const overdue = state.dueOn !== null && today > state.dueOn;

@@ -27,6 +27,12 @@ export interface HolidayNotice {
   readonly year: number;
   readonly source: string;
   readonly holidays: readonly HolidayRange[];
+  /**
+   * Not the State Council's notice but the statutory holidays alone (全国年节及纪念日放假办法),
+   * without the adjusted working days the notice will add. Deadlines computed in such a year are
+   * shown as provisional; replace the entry when the notice is published.
+   */
+  readonly provisional?: boolean;
 }
 
 export const CHINA_HOLIDAY_NOTICES: readonly HolidayNotice[] = [
@@ -106,6 +112,24 @@ export const CHINA_HOLIDAY_NOTICES: readonly HolidayNotice[] = [
       { name: '端午节', from: '2026-06-19', to: '2026-06-21' },
       { name: '中秋节', from: '2026-09-25', to: '2026-09-27' },
       { name: '国庆节', from: '2026-10-01', to: '2026-10-07', workingDays: ['2026-09-20', '2026-10-10'] },
+    ],
+  },
+  {
+    // The 2027 notice is usually published in November or December of 2026 and is not loaded yet.
+    // Without this entry every transfer requested from mid-December 2026 would be refused, because
+    // its 10-working-day deadline falls in 2027. These are the statutory days only (lunar dates:
+    // 除夕 2027-02-05, 春节 02-06, 端午 06-09, 中秋 09-15), with no 调休.
+    year: 2027,
+    source: '全国年节及纪念日放假办法 (2024 revision), statutory days only: provisional until the 2027 notice',
+    provisional: true,
+    holidays: [
+      { name: '元旦', from: '2027-01-01', to: '2027-01-01' },
+      { name: '春节', from: '2027-02-05', to: '2027-02-08' },
+      { name: '清明节', from: '2027-04-05', to: '2027-04-05' },
+      { name: '劳动节', from: '2027-05-01', to: '2027-05-02' },
+      { name: '端午节', from: '2027-06-09', to: '2027-06-09' },
+      { name: '中秋节', from: '2027-09-15', to: '2027-09-15' },
+      { name: '国庆节', from: '2027-10-01', to: '2027-10-03' },
     ],
   },
 ];

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { CalendarError } from './calendar-error';
 import { CHINA_HOLIDAY_NOTICES } from './holiday-notices';
 import { addDays, dayOfWeek, datesFromTo } from './iso-date';
-import { addWorkingDays, createWorkingDayCalendar, isWorkingDay, workingDaysBetween } from './working-day-calendar';
+import { addWorkingDays, chinaWorkingDayCalendar, createWorkingDayCalendar, isWorkingDay, workingDaysBetween } from './working-day-calendar';
 
 function codeOf(fn: () => unknown): string | undefined {
   try {
@@ -15,8 +15,19 @@ function codeOf(fn: () => unknown): string | undefined {
 }
 
 describe('holiday notice data', () => {
-  it('has one notice per year 2021–2026', () => {
-    expect(CHINA_HOLIDAY_NOTICES.map((n) => n.year)).toEqual([2021, 2022, 2023, 2024, 2025, 2026]);
+  it('has one notice per year 2021–2026, and 2027 provisionally until its notice is published', () => {
+    expect(CHINA_HOLIDAY_NOTICES.map((n) => n.year)).toEqual([2021, 2022, 2023, 2024, 2025, 2026, 2027]);
+    expect(CHINA_HOLIDAY_NOTICES.filter((n) => n.provisional).map((n) => n.year)).toEqual([2027]);
+    expect(chinaWorkingDayCalendar.provisionalYears).toEqual([2027]);
+  });
+
+  it('counts the 2027 statutory days as holidays, and only them (no adjusted working days yet)', () => {
+    expect(isWorkingDay('2027-02-05')).toBe(false); // 除夕, a Friday
+    expect(isWorkingDay('2027-02-08')).toBe(false); // 初三, a Monday
+    expect(isWorkingDay('2027-02-09')).toBe(true);
+    expect(isWorkingDay('2027-10-04')).toBe(true); // no 调休 known: an ordinary Monday for now
+    expect(addWorkingDays('2026-12-24', 10)).toBe('2027-01-08');
+    expect(() => isWorkingDay('2028-01-03')).toThrow(CalendarError);
   });
 
   it('puts every adjusted working day on a Saturday or Sunday, outside any holiday range', () => {
@@ -149,12 +160,12 @@ describe('workingDaysBetween', () => {
 });
 
 describe('years without data', () => {
-  it.each([['2020-12-31'], ['2027-01-04']])('refuses %s with calendar_year_unknown', (date) => {
+  it.each([['2020-12-31'], ['2028-01-04']])('refuses %s with calendar_year_unknown', (date) => {
     expect(codeOf(() => isWorkingDay(date))).toBe('calendar_year_unknown');
   });
 
-  it('refuses a deadline that runs into 2027', () => {
-    expect(codeOf(() => addWorkingDays('2026-12-28', 5))).toBe('calendar_year_unknown');
+  it('refuses a deadline that runs into 2028', () => {
+    expect(codeOf(() => addWorkingDays('2027-12-28', 5))).toBe('calendar_year_unknown');
   });
 
   it('refuses everything on a calendar with no notices', () => {

@@ -9,6 +9,8 @@ import { addDays, datesFromTo, dayOfWeek, isIsoDate, toDayNumber, yearOf } from 
  */
 export interface WorkingDayCalendar {
   readonly years: readonly number[];
+  /** Years known only from the statutory holidays, before their notice: deadlines there are provisional. */
+  readonly provisionalYears: readonly number[];
   isWorkingDay(date: string): boolean;
   /** The n-th working day after `start` (the start day itself is not counted); n = 0 gives `start`. */
   addWorkingDays(start: string, n: number): string;
@@ -65,10 +67,11 @@ export function createWorkingDayCalendar(notices: readonly HolidayNotice[]): Wor
     return count;
   };
 
-  return { years: [...years].sort(), isWorkingDay, addWorkingDays, workingDaysBetween };
+  const provisionalYears = [...new Set(notices.filter((n) => n.provisional).map((n) => n.year))].sort();
+  return { years: [...years].sort(), provisionalYears, isWorkingDay, addWorkingDays, workingDaysBetween };
 }
 
-/** Mainland China, 2021–2026 (see holiday-notices.ts for sources and doubts). */
+/** Mainland China, 2021–2026, and 2027 provisionally (see holiday-notices.ts for sources and doubts). */
 export const chinaWorkingDayCalendar: WorkingDayCalendar = createWorkingDayCalendar(CHINA_HOLIDAY_NOTICES);
 
 export function isWorkingDay(date: string, calendar: WorkingDayCalendar = chinaWorkingDayCalendar): boolean {

@@ -102,7 +102,7 @@ describe('RequestTransfer', () => {
   });
 
   it('refuses a deadline that would need a calendar year with no data', () => {
-    given([]).when(requestCommand, on('2026-12-25')).then('calendar_year_unknown');
+    given([]).when(requestCommand, on('2027-12-24')).then('calendar_year_unknown');
   });
 
   it('refuses a malformed today', () => {
