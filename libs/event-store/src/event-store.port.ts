@@ -69,8 +69,28 @@ export interface Subscription extends AsyncIterable<StoredEvent> {
   unsubscribe(): Promise<void>;
 }
 
+export interface StreamWrite {
+  streamName: string;
+  events: NewEvent[];
+  expectedRevision?: ExpectedRevision;
+}
+
+/** One write of a batch: each succeeds or fails on its own, with appendToStream's semantics. */
+export type StreamWriteResult =
+  | { streamName: string; ok: true; result: AppendResult }
+  | { streamName: string; ok: false; error: Error & { name: 'WrongExpectedRevision' | 'EventIdConflict' } };
+
 export interface EventStore {
   appendToStream(streamName: string, events: NewEvent[], options?: { expectedRevision?: ExpectedRevision }): Promise<AppendResult>;
+  /**
+   * Many streams at once, for bulk intake: every write is checked and applied as if appended
+   * alone, in order, and the results come back in the same order. PostgreSQL commits the
+   * successful ones in one transaction (one flush for the batch); EventStoreDB appends them one
+   * by one, since it has no multi-stream transaction.
+   */
+  appendToStreams(writes: StreamWrite[]): Promise<StreamWriteResult[]>;
+  /** Several whole streams in one round trip where the store allows; missing streams map to []. */
+  readStreams(streamNames: string[]): Promise<Map<string, StoredEvent[]>>;
   readStream(streamName: string, options?: ReadStreamOptions): Promise<StoredEvent[]>;
   readAll(options?: ReadAllOptions): Promise<StoredEvent[]>;
   subscribeToAll(options?: SubscribeOptions): Subscription;

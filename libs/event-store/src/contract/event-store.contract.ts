@@ -112,6 +112,54 @@ export function eventStoreContract(adapterName: string, open: () => Promise<Even
       });
     });
 
+    describe('appendToStreams', () => {
+      it('applies each write with its own expected revision and reports each outcome in order', async () => {
+        await store.appendToStream(stream('b1'), [event()]);
+        const batch = [
+          { streamName: stream('b1'), events: [event('T', { n: 1 })], expectedRevision: 0 },
+          { streamName: stream('b2'), events: [event('T', { n: 2 }), event('T', { n: 3 })], expectedRevision: 'no_stream' as const },
+          { streamName: stream('b1'), events: [event('T', { n: 4 })], expectedRevision: 0 },
+          { streamName: stream('b3'), events: [event('T', { n: 5 })] },
+        ];
+        const results = await store.appendToStreams(batch);
+        expect(results.map((r) => [r.streamName, r.ok])).toEqual([
+          [stream('b1'), true],
+          [stream('b2'), true],
+          [stream('b1'), false],
+          [stream('b3'), true],
+        ]);
+        expect(results[0]).toMatchObject({ ok: true, result: { nextExpectedRevision: 1 } });
+        expect(results[1]).toMatchObject({ ok: true, result: { nextExpectedRevision: 1 } });
+        expect(results[2]).toMatchObject({ ok: false, error: { name: 'WrongExpectedRevision', actualRevision: 1 } });
+        const positions = results.flatMap((r) => (r.ok ? [r.result.position] : []));
+        expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+        expect((await store.readStream(stream('b1'))).map((e) => e.data)).toEqual([{}, { n: 1 }]);
+        expect(await store.readStream(stream('b2'))).toHaveLength(2);
+      });
+
+      it('is idempotent per write: a retried batch appends nothing twice', async () => {
+        const batch = [
+          { streamName: stream('r1'), events: [event()], expectedRevision: 'no_stream' as const },
+          { streamName: stream('r2'), events: [event(), event()], expectedRevision: 'no_stream' as const },
+        ];
+        const first = await store.appendToStreams(batch);
+        const retry = await store.appendToStreams(batch);
+        expect(retry).toEqual(first);
+        expect(await store.readStream(stream('r2'))).toHaveLength(2);
+      });
+    });
+
+    describe('readStreams', () => {
+      it('reads several streams at once, with [] for missing ones', async () => {
+        await store.appendToStream(stream('m1'), [event('T', { n: 1 }), event('T', { n: 2 })]);
+        await store.appendToStream(stream('m2'), [event('T', { n: 3 })]);
+        const read = await store.readStreams([stream('m1'), stream('m2'), stream('absent')]);
+        expect(read.get(stream('m1'))!.map((e) => e.revision)).toEqual([0, 1]);
+        expect(read.get(stream('m2'))!.map((e) => e.data)).toEqual([{ n: 3 }]);
+        expect(read.get(stream('absent'))).toEqual([]);
+      });
+    });
+
     describe('stored events', () => {
       it('keep id, type, data, metadata, stream, revision and position, and stamp recordedAt', async () => {
         const e = event('PersonRegistered', { name: '张三', amountFen: 38000, nested: { ok: true } });

@@ -28,6 +28,8 @@ import type {
   ReadAllOptions,
   ReadStreamOptions,
   StoredEvent,
+  StreamWrite,
+  StreamWriteResult,
   SubscribeOptions,
   Subscription,
 } from '../event-store.port';
@@ -70,6 +72,25 @@ export class EventStoreDbEventStore implements EventStore {
       }
       throw error;
     }
+  }
+
+  async appendToStreams(writes: StreamWrite[]): Promise<StreamWriteResult[]> {
+    const results: StreamWriteResult[] = [];
+    for (const write of writes) {
+      try {
+        results.push({ streamName: write.streamName, ok: true, result: await this.appendToStream(write.streamName, write.events, { expectedRevision: write.expectedRevision }) });
+      } catch (error) {
+        if (!(error instanceof WrongExpectedRevision)) throw error;
+        results.push({ streamName: write.streamName, ok: false, error });
+      }
+    }
+    return results;
+  }
+
+  async readStreams(streamNames: string[]): Promise<Map<string, StoredEvent[]>> {
+    const names = [...new Set(streamNames)];
+    const read = await Promise.all(names.map((n) => this.readStream(n)));
+    return new Map(names.map((n, i) => [n, read[i]]));
   }
 
   async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {

@@ -10,6 +10,8 @@ import type {
   ReadAllOptions,
   ReadStreamOptions,
   StoredEvent,
+  StreamWrite,
+  StreamWriteResult,
   SubscribeOptions,
   Subscription,
 } from '../event-store.port';
@@ -41,6 +43,11 @@ interface EventRow {
 }
 
 const COLUMNS = 'position, event_id, stream_name, revision, type, data, metadata, stream_hash, global_hash';
+
+/** Canonical texts: ledger_append hashes them as received (see integrity/chain.ts). */
+function canonicalEvent(e: NewEvent) {
+  return { eventId: e.eventId, type: e.type, data: canonicalize(e.data), metadata: canonicalize(withRecordedAt(e.metadata)) };
+}
 
 /** Newlines separate the fields of the hashed text, so names must not contain them. */
 function assertSafeName(name: string, what: string): void {
@@ -112,10 +119,7 @@ export class PostgresEventStore implements EventStore {
     const expected = options.expectedRevision ?? 'any';
     for (const e of events) assertSafeName(e.type, 'event type');
     assertSafeName(streamName, 'stream name');
-    // Canonical texts: ledger_append hashes them as received (see integrity/chain.ts).
-    const payload = JSON.stringify(
-      events.map((e) => ({ eventId: e.eventId, type: e.type, data: canonicalize(e.data), metadata: canonicalize(withRecordedAt(e.metadata)) })),
-    );
+    const payload = JSON.stringify(events.map(canonicalEvent));
     try {
       const { rows } = await this.pool.query<{ next_revision: string; last_position: string }>(
         'SELECT next_revision, last_position FROM ledger_append($1, $2, $3::json)',
@@ -131,6 +135,43 @@ export class PostgresEventStore implements EventStore {
       }
       throw error;
     }
+  }
+
+  async appendToStreams(writes: StreamWrite[]): Promise<StreamWriteResult[]> {
+    if (writes.length === 0) return [];
+    const payload = JSON.stringify(
+      writes.map((w) => {
+        if (w.events.length === 0) throw new Error(`appendToStreams: the write to ${w.streamName} has no events`);
+        assertSafeName(w.streamName, 'stream name');
+        for (const e of w.events) assertSafeName(e.type, 'event type');
+        return { streamName: w.streamName, expected: String(w.expectedRevision ?? 'any'), events: w.events.map(canonicalEvent) };
+      }),
+    );
+    const { rows } = await this.pool.query<{ idx: number; next_revision: string | null; last_position: string | null; error_code: string | null; error_detail: string | null }>(
+      'SELECT idx, next_revision, last_position, error_code, error_detail FROM ledger_append_batch($1::json) ORDER BY idx',
+      [payload],
+    );
+    return rows.map((row, i): StreamWriteResult => {
+      const write = writes[i];
+      if (row.error_code === null) {
+        return { streamName: write.streamName, ok: true, result: { nextExpectedRevision: Number(row.next_revision), position: Number(row.last_position) } };
+      }
+      const error =
+        row.error_code === 'LE001'
+          ? new WrongExpectedRevision(write.streamName, write.expectedRevision ?? 'any', Number(row.error_detail))
+          : new EventIdConflict(row.error_code === 'LE002' ? String(row.error_detail) : '(one of the batch)', write.streamName);
+      return { streamName: write.streamName, ok: false, error };
+    });
+  }
+
+  async readStreams(streamNames: string[]): Promise<Map<string, StoredEvent[]>> {
+    const streams = new Map<string, StoredEvent[]>(streamNames.map((n) => [n, []]));
+    if (streamNames.length === 0) return streams;
+    const { rows } = await this.pool.query<EventRow>(`SELECT ${COLUMNS} FROM ledger_events WHERE stream_name = ANY($1) ORDER BY stream_name, revision`, [
+      [...new Set(streamNames)],
+    ]);
+    for (const row of rows) streams.get(row.stream_name)!.push(toStored(row));
+    return streams;
   }
 
   async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {

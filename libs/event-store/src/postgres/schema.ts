@@ -112,4 +112,25 @@ BEGIN
   PERFORM pg_notify('ledger_events', (v_head + v_count)::text);
   RETURN QUERY SELECT v_current + v_count, v_head + v_count, false;
 END $$;
+
+CREATE OR REPLACE FUNCTION ledger_append_batch(p_writes json)
+RETURNS TABLE(idx int, next_revision bigint, last_position bigint, error_code text, error_detail text)
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_write json;
+  v_i     int := 0;
+  v_row   record;
+BEGIN
+  PERFORM pg_advisory_xact_lock(${EVENT_STORE_LOCK_KEY});
+  FOR v_write IN SELECT * FROM json_array_elements(p_writes) LOOP
+    BEGIN
+      -- A sub-transaction per write: a refused write rolls back alone, the others stay.
+      SELECT * INTO v_row FROM ledger_append(v_write->>'streamName', v_write->>'expected', v_write->'events');
+      RETURN QUERY SELECT v_i, v_row.next_revision, v_row.last_position, NULL::text, NULL::text;
+    EXCEPTION WHEN SQLSTATE 'LE001' OR SQLSTATE 'LE002' OR unique_violation THEN
+      RETURN QUERY SELECT v_i, NULL::bigint, NULL::bigint, SQLSTATE::text, SQLERRM;
+    END;
+    v_i := v_i + 1;
+  END LOOP;
+END $$;
 `;
