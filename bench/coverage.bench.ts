@@ -62,7 +62,9 @@ async function checkAnswers(store: PostgresEventStore, url: string, token: strin
 
 async function main(): Promise<void> {
   const rssStart = rss();
-  console.log(`bench:coverage ${new Date().toISOString()} — Node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), RSS at start ${rssStart}`);
+  console.log(
+    `bench:coverage ${new Date().toISOString()} — Node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), RSS at start ${rssStart}`,
+  );
   console.log(`settings: ${JSON.stringify(settings)}`);
   const opened: { db?: BenchDatabase; app?: INestApplication } = {};
   const stopOnSignal = (signal: NodeJS.Signals) => {
@@ -82,15 +84,23 @@ async function main(): Promise<void> {
     await store.migrate();
 
     const loaded = await loadHistories(store, settings, (line) => console.log(line));
-    report('load (generate + appendToStream)', `${int(loaded.persons)} persons, ${int(loaded.events)} events (${(loaded.events / loaded.persons).toFixed(1)} a person) in ${loaded.appends.toLocaleString('en-US')} appends, ${loaded.seconds.toFixed(1)} s = ${int(loaded.events / loaded.seconds)} events/s (generator ${loaded.generateSeconds.toFixed(1)} s of it)`);
+    report(
+      'load (generate + appendToStream)',
+      `${int(loaded.persons)} persons, ${int(loaded.events)} events (${(loaded.events / loaded.persons).toFixed(1)} a person) in ${loaded.appends.toLocaleString('en-US')} appends, ${loaded.seconds.toFixed(1)} s = ${int(loaded.events / loaded.seconds)} events/s (generator ${loaded.generateSeconds.toFixed(1)} s of it)`,
+    );
     const head = await store.headPosition();
 
     const projections = FEATURE_PROJECTIONS();
     const dataSource = await readModelDataSource(db.url, projections);
     const caught = await catchUp(store, dataSource, projections, head, (line) => console.log(line));
     await dataSource.destroy();
-    const perProjection = Object.entries(caught.perProjection).map(([name, s]) => `${name} ${s.toFixed(1)} s (${int(head / s)} events/s)`).join(', ');
-    report('projection from scratch (all FEATURE_PROJECTIONS side by side)', `${int(head)} events in ${caught.seconds.toFixed(1)} s = ${int(head / caught.seconds)} events/s; ${perProjection}`);
+    const perProjection = Object.entries(caught.perProjection)
+      .map(([name, s]) => `${name} ${s.toFixed(1)} s (${int(head / s)} events/s)`)
+      .join(', ');
+    report(
+      'projection from scratch (all FEATURE_PROJECTIONS side by side)',
+      `${int(head)} events in ${caught.seconds.toFixed(1)} s = ${int(head / caught.seconds)} events/s; ${perProjection}`,
+    );
 
     const app = (opened.app = await createApp({ config: loadConfig({ LOG_LEVEL: 'silent', DEMO_CREDENTIALS: 'false' }), databaseUrl: db.url }));
     await app.listen(0, '127.0.0.1');

@@ -41,7 +41,9 @@ function record(f: Figure): Figure {
 
 async function main(): Promise<void> {
   const rssStart = rss();
-  console.log(`bench:replay ${new Date().toISOString()} — Node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), RSS at start ${rssStart}`);
+  console.log(
+    `bench:replay ${new Date().toISOString()} — Node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), RSS at start ${rssStart}`,
+  );
   console.log(`settings: ${JSON.stringify(settings)}`);
   const opened: { db?: BenchDatabase } = {};
   const stopOnSignal = (signal: NodeJS.Signals) => {
@@ -59,7 +61,14 @@ async function main(): Promise<void> {
 
     const loadClock = clock();
     const loaded = await loadHistories(store, settings, (line) => console.log(line));
-    record(figure(`load: ${int(loaded.persons)} persons (${(loaded.events / loaded.persons).toFixed(1)} events each) via appendToStream`, loaded.events, 'events', loadClock));
+    record(
+      figure(
+        `load: ${int(loaded.persons)} persons (${(loaded.events / loaded.persons).toFixed(1)} events each) via appendToStream`,
+        loaded.events,
+        'events',
+        loadClock,
+      ),
+    );
     const head = await store.headPosition();
 
     let lastLog = now();
@@ -103,17 +112,21 @@ async function main(): Promise<void> {
         const compareSeconds = Number(now() - followedAt) / 1e9;
         const replayed = result.position - result.fromPosition;
         const f: Figure = { ...figure(`rebuild ${projection.name} (restart, shadow tables)`, replayed, 'events', rebuildClock) };
-        f.seconds = (totalMs / 1000) - compareSeconds;
+        f.seconds = totalMs / 1000 - compareSeconds;
         f.perSecond = replayed / f.seconds;
         record(f);
-        console.log(`  ${projection.name}: comparison with the live tables ${compareSeconds.toFixed(1)} s, differences ${JSON.stringify(result.differences)}; whole rebuild() ${result.seconds.toFixed(1)} s`);
+        console.log(
+          `  ${projection.name}: comparison with the live tables ${compareSeconds.toFixed(1)} s, differences ${JSON.stringify(result.differences)}; whole rebuild() ${result.seconds.toFixed(1)} s`,
+        );
         if (result.differences.length) throw new Error(`rebuild of ${projection.name} differs from the live read model`);
         rebuilds.push({ name: projection.name, figure: f, compareSeconds });
       }
 
       console.log(`\n${table(figures)}`);
       console.log('\n(rebuild rows: replay to the head only; the row-by-row comparison is printed apart.)');
-      console.log(`\nratios to the goals: verify ${(verify.perSecond / GOAL_VERIFY).toFixed(2)} × ${int(GOAL_VERIFY)} events/s; ${rebuilds.map((r) => `rebuild ${r.name} ${(r.figure.perSecond / GOAL_REBUILD).toFixed(2)} × ${int(GOAL_REBUILD)} events/s (+ ${r.compareSeconds.toFixed(1)} s comparison)`).join('; ')}`);
+      console.log(
+        `\nratios to the goals: verify ${(verify.perSecond / GOAL_VERIFY).toFixed(2)} × ${int(GOAL_VERIFY)} events/s; ${rebuilds.map((r) => `rebuild ${r.name} ${(r.figure.perSecond / GOAL_REBUILD).toFixed(2)} × ${int(GOAL_REBUILD)} events/s (+ ${r.compareSeconds.toFixed(1)} s comparison)`).join('; ')}`,
+      );
       console.log(`RSS at start ${rssStart}, at end ${rss()}`);
     } finally {
       await live.destroy();

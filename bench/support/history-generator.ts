@@ -122,15 +122,23 @@ export class HistoryGenerator {
       for (const due of lapsesDue(state, periodEnd)) {
         if (due.type !== 'LapseRecorded') continue;
         const d = due.data;
-        run({ type: 'RecordLapse', data: { scheme: d.scheme, regionCode: d.regionCode, period: d.period, recordedFor: periodEnd } }, true, `period-end lapse job for ${periodEnd}`);
+        run(
+          { type: 'RecordLapse', data: { scheme: d.scheme, regionCode: d.regionCode, period: d.period, recordedFor: periodEnd } },
+          true,
+          `period-end lapse job for ${periodEnd}`,
+        );
       }
     };
 
-    const name = SURNAMES[Math.floor(rnd() * SURNAMES.length)] + GIVEN[Math.floor(rnd() * GIVEN.length)] + (rnd() < 0.5 ? GIVEN[Math.floor(rnd() * GIVEN.length)] : '');
+    const name =
+      SURNAMES[Math.floor(rnd() * SURNAMES.length)] + GIVEN[Math.floor(rnd() * GIVEN.length)] + (rnd() < 0.5 ? GIVEN[Math.floor(rnd() * GIVEN.length)] : '');
     const initialCategories = rnd() < 0.03 ? [CATEGORIES[Math.floor(rnd() * CATEGORIES.length)]] : [];
     run({ type: 'RegisterPerson', data: { personId, idNumber, name, categories: initialCategories } });
     const residentEnrollment = randomUUID();
-    run({ type: 'EnrollInScheme', data: { enrollmentId: residentEnrollment, scheme: 'resident', regionCode: region, enrolledOn: `${this.firstYear - 1}-09-01` } });
+    run({
+      type: 'EnrollInScheme',
+      data: { enrollmentId: residentEnrollment, scheme: 'resident', regionCode: region, enrolledOn: `${this.firstYear - 1}-09-01` },
+    });
 
     const employee = rnd() * 100 < this.settings.employeePercent;
     // Employees move to an employer in one of the national-policy years (2025 on), the only years any region prices.
@@ -140,7 +148,10 @@ export class HistoryGenerator {
     for (let year = this.firstYear; year <= this.currentYear; year++) {
       if (year === employeeFrom) {
         run({ type: 'EndEnrollment', data: { enrollmentId: residentEnrollment, endedOn: `${year - 1}-12-31`, reason: 'moved_to_employee' } });
-        run({ type: 'EnrollInScheme', data: { enrollmentId: randomUUID(), scheme: 'employee', regionCode: region, enrolledOn: `${year}-01-01`, employerId: `employer-${index % 997}` } });
+        run({
+          type: 'EnrollInScheme',
+          data: { enrollmentId: randomUUID(), scheme: 'employee', regionCode: region, enrolledOn: `${year}-01-01`, employerId: `employer-${index % 997}` },
+        });
       }
       if (year < employeeFrom) this.residentYear(run, region, year, state, rnd);
       lapseJob(`${year - 1}-12-31`);
@@ -163,7 +174,19 @@ export class HistoryGenerator {
     if (paidOn > this.today) return;
     const contributionId = randomUUID();
     const pay = (id: string, on: IsoDate) =>
-      run({ type: 'RecordContribution', data: { contributionId: id, scheme: 'resident', regionCode: region, coverageYear: year, amountFen, payer: 'individual', paidAt: at(on, rnd), agencyReference: `TAX-${year}-${id.slice(0, 8)}` } });
+      run({
+        type: 'RecordContribution',
+        data: {
+          contributionId: id,
+          scheme: 'resident',
+          regionCode: region,
+          coverageYear: year,
+          amountFen,
+          payer: 'individual',
+          paidAt: at(on, rnd),
+          agencyReference: `TAX-${year}-${id.slice(0, 8)}`,
+        },
+      });
     pay(contributionId, paidOn);
     if (rnd() < 0.04) {
       const returnedOn = addDays(paidOn, 7);
@@ -188,7 +211,16 @@ export class HistoryGenerator {
       ] as const) {
         run({
           type: 'RecordContribution',
-          data: { contributionId: randomUUID(), scheme: 'employee', regionCode: region, coverageMonth, amountFen: Math.round(base * rate), payer, part, paidAt: at(paidOn, rnd) },
+          data: {
+            contributionId: randomUUID(),
+            scheme: 'employee',
+            regionCode: region,
+            coverageMonth,
+            amountFen: Math.round(base * rate),
+            payer,
+            part,
+            paidAt: at(paidOn, rnd),
+          },
         });
       }
     }

@@ -77,7 +77,14 @@ export async function loadHistories(store: EventStore, settings: LoadSettings, l
       const claimCorrelation = newEvents[0].metadata.correlationId;
       await store.appendToStream(
         PersonRegistry.claimStream(history.idNumber),
-        [{ eventId: randomUUID(), type: 'IdNumberClaimed', data: { personId: history.personId }, metadata: { correlationId: claimCorrelation, causationId: claimCorrelation, actor: `staff:clerk:${CLERK.id}` } }],
+        [
+          {
+            eventId: randomUUID(),
+            type: 'IdNumberClaimed',
+            data: { personId: history.personId },
+            metadata: { correlationId: claimCorrelation, causationId: claimCorrelation, actor: `staff:clerk:${CLERK.id}` },
+          },
+        ],
         { expectedRevision: 'no_stream' },
       );
       let expectedRevision: ExpectedRevision = 'no_stream';

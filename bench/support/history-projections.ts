@@ -25,8 +25,16 @@ export interface CatchUp {
 }
 
 /** Runs the service's ProjectionManager (default runner options) from its checkpoints until every projection reaches `head`. */
-export async function catchUp(store: EventStore, dataSource: DataSource, projections: Projection[], head: number, log: (line: string) => void): Promise<CatchUp> {
-  const manager = new ProjectionManager(store, dataSource, projections, { onError: (name, error) => log(`  projection ${name} failed a batch: ${String(error)}`) });
+export async function catchUp(
+  store: EventStore,
+  dataSource: DataSource,
+  projections: Projection[],
+  head: number,
+  log: (line: string) => void,
+): Promise<CatchUp> {
+  const manager = new ProjectionManager(store, dataSource, projections, {
+    onError: (name, error) => log(`  projection ${name} failed a batch: ${String(error)}`),
+  });
   const perProjection: Record<string, number> = {};
   const started = clock();
   await manager.start();
@@ -41,7 +49,9 @@ export async function catchUp(store: EventStore, dataSource: DataSource, project
       if (msSince(lastLog) >= 10_000) {
         lastLog = process.hrtime.bigint();
         const seconds = msSince(started.start) / 1000;
-        log(`  catch-up ${seconds.toFixed(0)} s: ${statuses.map((s) => `${s.name} ${int(s.position)} (${int(s.position / seconds)} events/s)`).join(', ')}; RSS ${rss()}`);
+        log(
+          `  catch-up ${seconds.toFixed(0)} s: ${statuses.map((s) => `${s.name} ${int(s.position)} (${int(s.position / seconds)} events/s)`).join(', ')}; RSS ${rss()}`,
+        );
       }
       await manager.waitFor(head, 1000).catch(() => undefined);
     }

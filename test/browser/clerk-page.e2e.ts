@@ -63,7 +63,16 @@ suite(title, () => {
       await http
         .post('/v1/contributions')
         .set(clerk())
-        .send({ personId: p.personId, scheme: 'employee', regionCode: '410302', coverageMonth: month, amountFen: 60000, payer: 'employer', part: 'both', paidAt: `${month}-15T10:00:00+08:00` })
+        .send({
+          personId: p.personId,
+          scheme: 'employee',
+          regionCode: '410302',
+          coverageMonth: month,
+          amountFen: 60000,
+          payer: 'employer',
+          part: 'both',
+          paidAt: `${month}-15T10:00:00+08:00`,
+        })
         .expect(201);
     }
     return p;
@@ -76,19 +85,64 @@ suite(title, () => {
     await http.post('/v1/transfers').set(clerk()).send({ personId: late.personId, fromRegion: '410300', toRegion: '310100', scheme: 'employee' }).expect(201);
     const other = await luoyangEmployee('Chen Jing');
     on('2024-10-09');
-    await http.post('/v1/transfers').set(clerk()).send({ personId: other.personId, fromRegion: '410300', toRegion: '320100', scheme: 'employee', channel: 'online', requestedBy: 'person' }).expect(201);
+    await http
+      .post('/v1/transfers')
+      .set(clerk())
+      .send({ personId: other.personId, fromRegion: '410300', toRegion: '320100', scheme: 'employee', channel: 'online', requestedBy: 'person' })
+      .expect(201);
 
     on('2024-01-05');
-    await http.post('/v1/employers').set(clerk()).send({ employerId: 'yiyang-machinery', name: 'Yiyang Machinery Co.', unitType: 'enterprise', staffCount: 120, smeQualified: false, regionCode: '410302' }).expect(201);
-    await http.post('/v1/employers').set(clerk()).send({ employerId: 'luoyang-textiles', name: 'Luoyang Textiles Ltd.', unitType: 'enterprise', staffCount: 860, smeQualified: true, regionCode: '410302' }).expect(201);
-    await http.post('/v1/employers').set(clerk()).send({ employerId: 'county-bureau', name: 'County Water Bureau', unitType: 'government_body', staffCount: 45, smeQualified: false, regionCode: '410302' }).expect(201);
+    await http
+      .post('/v1/employers')
+      .set(clerk())
+      .send({
+        employerId: 'yiyang-machinery',
+        name: 'Yiyang Machinery Co.',
+        unitType: 'enterprise',
+        staffCount: 120,
+        smeQualified: false,
+        regionCode: '410302',
+      })
+      .expect(201);
+    await http
+      .post('/v1/employers')
+      .set(clerk())
+      .send({
+        employerId: 'luoyang-textiles',
+        name: 'Luoyang Textiles Ltd.',
+        unitType: 'enterprise',
+        staffCount: 860,
+        smeQualified: true,
+        regionCode: '410302',
+      })
+      .expect(201);
+    await http
+      .post('/v1/employers')
+      .set(clerk())
+      .send({
+        employerId: 'county-bureau',
+        name: 'County Water Bureau',
+        unitType: 'government_body',
+        staffCount: 45,
+        smeQualified: false,
+        regionCode: '410302',
+      })
+      .expect(201);
     const a = await luoyangEmployee('Zhao Lei', 'yiyang-machinery');
     const b = await luoyangEmployee('Qian Yu', 'yiyang-machinery');
     const c = await luoyangEmployee('Sun Mei', 'luoyang-textiles');
-    await http.post('/v1/employers/yiyang-machinery/deferrals').set(clerk()).send({ deferralId: 'ym-2024q1', months: ['2024-01', '2024-02', '2024-03'], employees: [a.personId, b.personId] }).expect(201);
+    await http
+      .post('/v1/employers/yiyang-machinery/deferrals')
+      .set(clerk())
+      .send({ deferralId: 'ym-2024q1', months: ['2024-01', '2024-02', '2024-03'], employees: [a.personId, b.personId] })
+      .expect(201);
     on('2024-06-20');
     await http.post('/v1/employers/yiyang-machinery/deferrals/ym-2024q1/make-ups').set(clerk()).send({ personId: a.personId, fen: 180000 }).expect(201);
-    await http.post('/v1/employers/luoyang-textiles/deferrals').set(clerk()).send({ deferralId: 'lt-2024q3', months: ['2024-07', '2024-08', '2024-09'], employees: [c.personId] }).expect(201);
+    await http
+      .post('/v1/employers/luoyang-textiles/deferrals')
+      .set(clerk())
+      .send({ deferralId: 'lt-2024q3', months: ['2024-07', '2024-08', '2024-09'], employees: [c.personId] })
+      .expect(201);
   }
 
   async function newPage(context: BrowserContext): Promise<Page> {
@@ -134,7 +188,10 @@ suite(title, () => {
     const js = await http.get('/clerk/assets/main.js').expect(200);
     expect(js.headers['content-type']).toMatch(/javascript/);
     expect(js.text.length).toBeGreaterThan(10_000);
-    await http.get('/clerk/assets/main.css').expect(200).expect('Content-Type', /text\/css/);
+    await http
+      .get('/clerk/assets/main.css')
+      .expect(200)
+      .expect('Content-Type', /text\/css/);
     await http.get('/clerk/assets/other.js').expect(404);
     await http.get('/v1/transfers').expect(401);
   });
@@ -199,7 +256,11 @@ suite(title, () => {
     await sheet.locator('input[name=personalAccount]').fill('1234.56');
     await page.screenshot({ path: join(ARTIFACTS, 'clerk-desktop-transfer-out-sheet.png'), fullPage: true });
     await sheet.locator('button[type=submit]').click();
-    await page.waitForFunction((name) => [...document.querySelectorAll('li.transfer')].some((li) => li.textContent?.includes(name) && li.getAttribute('data-step') === 'transferred_out'), 'Zhang Wei');
+    await page.waitForFunction(
+      (name) =>
+        [...document.querySelectorAll('li.transfer')].some((li) => li.textContent?.includes(name) && li.getAttribute('data-step') === 'transferred_out'),
+      'Zhang Wei',
+    );
     expect(await card.locator('.waiting').textContent()).toContain('Applicant waits for Guangdong 440100 to complete the transfer-in');
     expect(await card.locator('.deadline').textContent()).toContain('Due 2024-10-21');
 
@@ -207,7 +268,10 @@ suite(title, () => {
     const completion = card.locator('form.panel');
     expect(await completion.locator('input[name=newEnrollmentOn]').inputValue()).toBe('2024-09-01');
     await completion.locator('button[type=submit]').click();
-    await page.waitForFunction((name) => [...document.querySelectorAll('li.transfer')].some((li) => li.textContent?.includes(name) && li.getAttribute('data-step') === 'completed'), 'Zhang Wei');
+    await page.waitForFunction(
+      (name) => [...document.querySelectorAll('li.transfer')].some((li) => li.textContent?.includes(name) && li.getAttribute('data-step') === 'completed'),
+      'Zhang Wei',
+    );
     expect(await card.locator('.actions').count()).toBe(0);
 
     // Back to the person: the old enrollment ends with its cover, the new one starts via the transfer.
@@ -215,7 +279,9 @@ suite(title, () => {
     await page.waitForSelector(`[data-person="${zhang.personId}"]`);
     await page.waitForSelector('.chart rect.bar.enrollment.via-transfer');
     expect(await page.locator('.chart rect.bar.enrollment').count()).toBe(2);
-    expect(await page.locator('.chart rect.bar.enrollment.via-transfer title').textContent()).toContain('Guangdong 440100 · employee scheme · 2024-09-01 → open · via transfer');
+    expect(await page.locator('.chart rect.bar.enrollment.via-transfer title').textContent()).toContain(
+      'Guangdong 440100 · employee scheme · 2024-09-01 → open · via transfer',
+    );
     expect(await page.locator('[data-event-type=EnrollmentEnded]').textContent()).toContain('ended 2024-08-31 · Transferred out');
     expect(await page.locator('[data-event-type=EnrolledInScheme]').last().textContent()).toContain('via transfer, no waiting period');
     expect(await page.locator('.plain li').first().textContent()).toContain('Completed');
@@ -257,7 +323,9 @@ suite(title, () => {
     const yiyang = page.locator('li.employer', { hasText: 'Yiyang Machinery Co.' });
     await yiyang.waitFor();
     expect(await yiyang.locator('[data-deferral=ym-2024q1]').textContent()).toMatch(/Make-up overdue.*make-up due 2024-06-30/);
-    expect(await page.locator('li.employer', { hasText: 'Luoyang Textiles' }).locator('[data-deferral=lt-2024q3]').textContent()).toContain('make-up due 2024-12-31');
+    expect(await page.locator('li.employer', { hasText: 'Luoyang Textiles' }).locator('[data-deferral=lt-2024q3]').textContent()).toContain(
+      'make-up due 2024-12-31',
+    );
     expect(await page.locator('li.employer', { hasText: 'County Water Bureau' }).textContent()).toContain('Not eligible');
     await page.selectOption('select[aria-label=Deferrals]', 'overdue');
     await page.waitForFunction(() => document.querySelectorAll('li.employer').length === 1);

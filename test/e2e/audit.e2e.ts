@@ -25,17 +25,33 @@ describe('auditors over HTTP: verify, time travel, export, correlation', () => {
       .send({ idNumber, name: '赵敏', birthDate: '1979-09-09' })
       .expect(201);
     personId = registered.body.personId;
-    await http.post(`/v1/persons/${personId}/enrollments`).set(clerk()).send({ scheme: 'resident', regionCode: '410327', enrolledOn: '2023-09-01' }).expect(201);
+    await http
+      .post(`/v1/persons/${personId}/enrollments`)
+      .set(clerk())
+      .send({ scheme: 'resident', regionCode: '410327', enrolledOn: '2023-09-01' })
+      .expect(201);
     const paid = await http
       .post('/v1/contributions')
       .set(clerk())
-      .send({ personId, scheme: 'resident', regionCode: '410327', coverageYear: 2024, amountFen: 38000, payer: 'individual', paidAt: '2023-10-01T10:00:00+08:00' })
+      .send({
+        personId,
+        scheme: 'resident',
+        regionCode: '410327',
+        coverageYear: 2024,
+        amountFen: 38000,
+        payer: 'individual',
+        paidAt: '2023-10-01T10:00:00+08:00',
+      })
       .expect(201);
     positionAfterPayment = paid.body.position;
     await new Promise((r) => setTimeout(r, 20));
     timeAfterPayment = new Date().toISOString();
     await new Promise((r) => setTimeout(r, 20));
-    await http.post(`/v1/persons/${personId}/contributions/${paid.body.contributionId}/reversal`).set(clerk()).send({ reason: 'bank returned the payment' }).expect(201);
+    await http
+      .post(`/v1/persons/${personId}/contributions/${paid.body.contributionId}/reversal`)
+      .set(clerk())
+      .send({ reason: 'bank returned the payment' })
+      .expect(201);
   });
   afterAll(async () => {
     await t.close();
@@ -48,7 +64,10 @@ describe('auditors over HTTP: verify, time travel, export, correlation', () => {
     expect(res.body.summary).toBe(`verified ${res.body.verified} events, head hash ${res.body.headHash}`);
     const anchored = await http.get(`/v1/audit/verify?anchor=${res.body.headPosition}:${res.body.headHash}`).set(auditor()).expect(200);
     expect(anchored.body.ok).toBe(true);
-    const wrong = await http.get(`/v1/audit/verify?anchor=${res.body.headPosition}:${'f'.repeat(64)}`).set(auditor()).expect(200);
+    const wrong = await http
+      .get(`/v1/audit/verify?anchor=${res.body.headPosition}:${'f'.repeat(64)}`)
+      .set(auditor())
+      .expect(200);
     expect(wrong.body).toMatchObject({ ok: false, firstBreak: { kind: 'changed', position: res.body.headPosition } });
     await http.get('/v1/audit/verify').set(clerk()).expect(403);
   });
@@ -62,10 +81,16 @@ describe('auditors over HTTP: verify, time travel, export, correlation', () => {
   });
 
   it('answers the same by time, and knownAt = now equals the live answer', async () => {
-    const byTime = await http.get(`/v1/audit/persons/${personId}/coverage?asOf=2024-05-01&knownAt=${encodeURIComponent(timeAfterPayment)}`).set(auditor()).expect(200);
+    const byTime = await http
+      .get(`/v1/audit/persons/${personId}/coverage?asOf=2024-05-01&knownAt=${encodeURIComponent(timeAfterPayment)}`)
+      .set(auditor())
+      .expect(200);
     expect(byTime.body.then.status).toBe('covered');
     const now = new Date(Date.now() + 1000).toISOString();
-    const atNow = await http.get(`/v1/audit/persons/${personId}/coverage?asOf=2024-05-01&knownAt=${encodeURIComponent(now)}`).set(auditor()).expect(200);
+    const atNow = await http
+      .get(`/v1/audit/persons/${personId}/coverage?asOf=2024-05-01&knownAt=${encodeURIComponent(now)}`)
+      .set(auditor())
+      .expect(200);
     const live = await http.get(`/v1/persons/${personId}/coverage?asOf=2024-05-01`).set(auditor()).expect(200);
     expect(atNow.body.then).toEqual(live.body);
     expect(atNow.body.changedBy).toEqual([]);
@@ -78,7 +103,10 @@ describe('auditors over HTTP: verify, time travel, export, correlation', () => {
   it("exports a person's history as NDJSON with ID numbers masked", async () => {
     const res = await http.get(`/v1/audit/persons/${personId}/events`).set(auditor()).expect(200);
     expect(res.headers['content-type']).toMatch(/application\/x-ndjson/);
-    const lines = res.text.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = res.text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.type)).toEqual(['PersonRegistered', 'EnrolledInScheme', 'ContributionRecorded', 'ContributionReversed']);
     expect(res.text).not.toContain(idNumber);
     expect(lines[0].data.idNumber).toBe(`${idNumber.slice(0, 4)}**********${idNumber.slice(-4)}`);
@@ -107,8 +135,14 @@ describe('auditors over HTTP: verify, time travel, export, correlation', () => {
 
   it('exports events by time range and type across persons', async () => {
     const today = new Date().toISOString().slice(0, 10);
-    const res = await http.get(`/v1/audit/events?from=2000-01-01&to=${today}T23:59:59Z&type=ContributionRecorded,ContributionReversed`).set(auditor()).expect(200);
-    const types = res.text.trim().split('\n').map((l) => JSON.parse(l).type);
+    const res = await http
+      .get(`/v1/audit/events?from=2000-01-01&to=${today}T23:59:59Z&type=ContributionRecorded,ContributionReversed`)
+      .set(auditor())
+      .expect(200);
+    const types = res.text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).type);
     expect(types).toEqual(['ContributionRecorded', 'ContributionReversed']);
     const none = await http.get('/v1/audit/events?from=2000-01-01&to=2000-12-31').set(auditor()).expect(200);
     expect(none.text).toBe('');
@@ -121,7 +155,11 @@ describe('auditors over HTTP: verify, time travel, export, correlation', () => {
   });
 
   it('lets auditors read but not write', async () => {
-    await http.post('/v1/persons').set(auditor()).send({ idNumber: makeResidentId('410327', '1979-09-09', 42), name: 'x', birthDate: '1979-09-09' }).expect(403);
+    await http
+      .post('/v1/persons')
+      .set(auditor())
+      .send({ idNumber: makeResidentId('410327', '1979-09-09', 42), name: 'x', birthDate: '1979-09-09' })
+      .expect(403);
     await http.post('/v1/lapses/run').set(auditor()).send({ periodEnd: '2024-12-31' }).expect(403);
   });
 });

@@ -24,7 +24,15 @@ describe('employers and deferrals over HTTP', () => {
   });
 
   async function employer(patch: Record<string, unknown> = {}) {
-    const body = { employerId: `unit-${++unit}`, name: `Yiyang Machinery ${unit}`, unitType: 'enterprise', staffCount: 120, smeQualified: false, regionCode: '410327', ...patch };
+    const body = {
+      employerId: `unit-${++unit}`,
+      name: `Yiyang Machinery ${unit}`,
+      unitType: 'enterprise',
+      staffCount: 120,
+      smeQualified: false,
+      regionCode: '410327',
+      ...patch,
+    };
     const res = await http.post('/v1/employers').set(clerk()).send(body).expect(201);
     return res.body.employer;
   }
@@ -32,15 +40,32 @@ describe('employers and deferrals over HTTP', () => {
   /** An employee of the unit since January 2024, paid January to June (both parts). */
   async function employee(employerId: string, name = 'Zhao Lei'): Promise<string> {
     const birthDate = '1988-04-04';
-    const res = await http.post('/v1/persons').set(clerk()).send({ idNumber: makeResidentId('410327', birthDate, seq++), name, birthDate }).expect(201);
+    const res = await http
+      .post('/v1/persons')
+      .set(clerk())
+      .send({ idNumber: makeResidentId('410327', birthDate, seq++), name, birthDate })
+      .expect(201);
     const personId = res.body.personId as string;
-    await http.post(`/v1/persons/${personId}/enrollments`).set(clerk()).send({ scheme: 'employee', regionCode: '410327', enrolledOn: '2024-01-01', employerId }).expect(201);
+    await http
+      .post(`/v1/persons/${personId}/enrollments`)
+      .set(clerk())
+      .send({ scheme: 'employee', regionCode: '410327', enrolledOn: '2024-01-01', employerId })
+      .expect(201);
     for (let m = 1; m <= 6; m++) {
       const month = `2024-0${m}`;
       await http
         .post('/v1/contributions')
         .set(clerk())
-        .send({ personId, scheme: 'employee', regionCode: '410327', coverageMonth: month, amountFen: 60000, payer: 'employer', part: 'both', paidAt: `${month}-15T10:00:00+08:00` })
+        .send({
+          personId,
+          scheme: 'employee',
+          regionCode: '410327',
+          coverageMonth: month,
+          amountFen: 60000,
+          payer: 'employer',
+          part: 'both',
+          paidAt: `${month}-15T10:00:00+08:00`,
+        })
         .expect(201);
     }
     return personId;
@@ -50,25 +75,48 @@ describe('employers and deferrals over HTTP', () => {
     const e = await employer();
     const a = await employee(e.employerId, 'Zhao Lei');
     const b = await employee(e.employerId, 'Qian Yu');
-    const res = await http.post(`/v1/employers/${e.employerId}/deferrals`).set(clerk()).send({ deferralId: 'd-2024', months, employees: [a, b] }).expect(201);
+    const res = await http
+      .post(`/v1/employers/${e.employerId}/deferrals`)
+      .set(clerk())
+      .send({ deferralId: 'd-2024', months, employees: [a, b] })
+      .expect(201);
     return { employerId: e.employerId as string, a, b, granted: res.body.employer };
   }
 
   describe('registration', () => {
     it('registers a unit and says whether it may defer', async () => {
       const e = await employer();
-      expect(e).toMatchObject({ name: expect.stringMatching(/^Yiyang/), unitType: 'enterprise', staffCount: 120, regionCode: '410327', eligibility: { eligible: true }, deferrals: [], revision: 0 });
-      const again = await http.post('/v1/employers').set(clerk()).send({ employerId: e.employerId, name: 'x', unitType: 'enterprise', staffCount: 1, smeQualified: false, regionCode: '410327' }).expect(409);
+      expect(e).toMatchObject({
+        name: expect.stringMatching(/^Yiyang/),
+        unitType: 'enterprise',
+        staffCount: 120,
+        regionCode: '410327',
+        eligibility: { eligible: true },
+        deferrals: [],
+        revision: 0,
+      });
+      const again = await http
+        .post('/v1/employers')
+        .set(clerk())
+        .send({ employerId: e.employerId, name: 'x', unitType: 'enterprise', staffCount: 1, smeQualified: false, regionCode: '410327' })
+        .expect(409);
       expect(again.body.code).toBe('employer_already_registered');
     });
 
     it('refuses invalid units and unknown ones', async () => {
-      const bad = await http.post('/v1/employers').set(clerk()).send({ name: 'x', unitType: 'bank', staffCount: -1, smeQualified: 'yes', regionCode: '41' }).expect(400);
+      const bad = await http
+        .post('/v1/employers')
+        .set(clerk())
+        .send({ name: 'x', unitType: 'bank', staffCount: -1, smeQualified: 'yes', regionCode: '41' })
+        .expect(400);
       expect(bad.body.code).toBe('validation_failed');
       expect(bad.body.errors).toHaveLength(4);
       const missing = await http.get('/v1/employers/nobody').set(clerk()).expect(404);
       expect(missing.body.code).toBe('employer_not_found');
-      await http.get('/v1/employers').set({ Authorization: `Bearer ${t.auditorToken}` }).expect(403);
+      await http
+        .get('/v1/employers')
+        .set({ Authorization: `Bearer ${t.auditorToken}` })
+        .expect(403);
     });
   });
 
@@ -82,7 +130,11 @@ describe('employers and deferrals over HTTP', () => {
     ])('refuses %s with 422 %s', async (_what, patch, code) => {
       const e = await employer(patch);
       expect(e.eligibility).toMatchObject({ eligible: false, code });
-      const res = await http.post(`/v1/employers/${e.employerId}/deferrals`).set(clerk()).send({ months, employees: [await employee(e.employerId)] }).expect(422);
+      const res = await http
+        .post(`/v1/employers/${e.employerId}/deferrals`)
+        .set(clerk())
+        .send({ months, employees: [await employee(e.employerId)] })
+        .expect(422);
       expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
       expect(res.body.code).toBe(code);
       expect(res.body.detail).toMatch(/^Not eligible for deferral/);
@@ -90,32 +142,56 @@ describe('employers and deferrals over HTTP', () => {
 
     it('grants a unit of 300–2000 staff meeting the SME classification', async () => {
       const e = await employer({ staffCount: 1500, smeQualified: true });
-      await http.post(`/v1/employers/${e.employerId}/deferrals`).set(clerk()).send({ months, employees: [await employee(e.employerId)] }).expect(201);
+      await http
+        .post(`/v1/employers/${e.employerId}/deferrals`)
+        .set(clerk())
+        .send({ months, employees: [await employee(e.employerId)] })
+        .expect(201);
     });
 
     it('refuses a unit with 3 months of arrears until they are paid', async () => {
       const e = await employer();
       const person = await employee(e.employerId);
       await http.post(`/v1/employers/${e.employerId}/arrears`).set(clerk()).send({ months: 3, fen: 540000 }).expect(201);
-      const refused = await http.post(`/v1/employers/${e.employerId}/deferrals`).set(clerk()).send({ months, employees: [person] }).expect(422);
+      const refused = await http
+        .post(`/v1/employers/${e.employerId}/deferrals`)
+        .set(clerk())
+        .send({ months, employees: [person] })
+        .expect(422);
       expect(refused.body).toMatchObject({ code: 'arrears_outstanding', details: { months: 3, limit: 3 } });
       await http.post(`/v1/employers/${e.employerId}/arrears`).set(clerk()).send({ months: 0, fen: 0 }).expect(201);
-      await http.post(`/v1/employers/${e.employerId}/deferrals`).set(clerk()).send({ months, employees: [person] }).expect(201);
+      await http
+        .post(`/v1/employers/${e.employerId}/deferrals`)
+        .set(clerk())
+        .send({ months, employees: [person] })
+        .expect(201);
     });
 
     it('refuses months that are not 3 consecutive ones, and months already deferred', async () => {
       const { employerId, a } = await deferring();
-      const gap = await http.post(`/v1/employers/${employerId}/deferrals`).set(clerk()).send({ months: ['2024-10', '2024-12', '2025-01'], employees: [a] }).expect(422);
+      const gap = await http
+        .post(`/v1/employers/${employerId}/deferrals`)
+        .set(clerk())
+        .send({ months: ['2024-10', '2024-12', '2025-01'], employees: [a] })
+        .expect(422);
       expect(gap.body.code).toBe('invalid_deferral_months');
-      const overlap = await http.post(`/v1/employers/${employerId}/deferrals`).set(clerk()).send({ months: ['2024-09', '2024-10', '2024-11'], employees: [a] }).expect(409);
+      const overlap = await http
+        .post(`/v1/employers/${employerId}/deferrals`)
+        .set(clerk())
+        .send({ months: ['2024-09', '2024-10', '2024-11'], employees: [a] })
+        .expect(409);
       expect(overlap.body).toMatchObject({ code: 'deferral_months_overlap', details: { deferralId: 'd-2024' } });
     });
 
-    it("refuses an employee whose ledger cannot record the deferral, before anything is written", async () => {
+    it('refuses an employee whose ledger cannot record the deferral, before anything is written', async () => {
       const e = await employer();
       const other = await employer();
       const stranger = await employee(other.employerId, 'Sun Li');
-      const res = await http.post(`/v1/employers/${e.employerId}/deferrals`).set(clerk()).send({ months, employees: [stranger] }).expect(422);
+      const res = await http
+        .post(`/v1/employers/${e.employerId}/deferrals`)
+        .set(clerk())
+        .send({ months, employees: [stranger] })
+        .expect(422);
       expect(res.body).toMatchObject({ code: 'employee_not_deferrable', refusals: [{ personId: stranger, code: 'not_enrolled' }] });
       const unchanged = await http.get(`/v1/employers/${e.employerId}`).set(clerk()).expect(200);
       expect(unchanged.body).toMatchObject({ revision: 0, deferrals: [] });
@@ -163,7 +239,10 @@ describe('employers and deferrals over HTTP', () => {
       expect(twice.body.code).toBe('deferral_already_ended');
 
       const active = await http.get('/v1/employers?deferral=active').set(clerk()).expect(200);
-      expect(active.body.employers.find((e: { employerId: string }) => e.employerId === employerId)).toMatchObject({ makeUpDueOn: '2024-12-31', overdueMakeUps: [] });
+      expect(active.body.employers.find((e: { employerId: string }) => e.employerId === employerId)).toMatchObject({
+        makeUpDueOn: '2024-12-31',
+        overdueMakeUps: [],
+      });
       const notYet = await http.get('/v1/employers?deferral=overdue').set(clerk()).expect(200);
       expect(notYet.body.employers.map((e: { employerId: string }) => e.employerId)).not.toContain(employerId);
 
@@ -185,7 +264,11 @@ describe('employers and deferrals over HTTP', () => {
     it('refuses make-ups for someone not deferred and for an unknown deferral', async () => {
       const { employerId } = await deferring();
       const outsider = await employee(employerId, 'Zhou Min');
-      const notDeferred = await http.post(`/v1/employers/${employerId}/deferrals/d-2024/make-ups`).set(clerk()).send({ personId: outsider, fen: 100 }).expect(422);
+      const notDeferred = await http
+        .post(`/v1/employers/${employerId}/deferrals/d-2024/make-ups`)
+        .set(clerk())
+        .send({ personId: outsider, fen: 100 })
+        .expect(422);
       expect(notDeferred.body.code).toBe('not_a_deferred_employee');
       const unknown = await http.post(`/v1/employers/${employerId}/deferrals/d-none/make-ups`).set(clerk()).send({ fen: 100 }).expect(404);
       expect(unknown.body.code).toBe('deferral_not_found');
@@ -194,7 +277,11 @@ describe('employers and deferrals over HTTP', () => {
     it('answers a stale revision with concurrency_conflict and the fresh employer', async () => {
       const { employerId, granted } = await deferring();
       await http.post(`/v1/employers/${employerId}/arrears`).set(clerk()).send({ months: 1, fen: 100, expectedRevision: granted.revision }).expect(201);
-      const stale = await http.post(`/v1/employers/${employerId}/arrears`).set(clerk()).send({ months: 2, fen: 200, expectedRevision: granted.revision }).expect(409);
+      const stale = await http
+        .post(`/v1/employers/${employerId}/arrears`)
+        .set(clerk())
+        .send({ months: 2, fen: 200, expectedRevision: granted.revision })
+        .expect(409);
       expect(stale.body).toMatchObject({ code: 'concurrency_conflict', employer: { revision: granted.revision + 1, arrears: { months: 1, fen: 100 } } });
     });
   });

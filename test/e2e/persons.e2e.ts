@@ -86,16 +86,40 @@ describe('persons, enrollments, contributions and coverage over HTTP', () => {
   describe('coverage', () => {
     it('covers a Henan resident who paid in the centralized period for the whole next year, with no waiting period (source 004)', async () => {
       const personId = await registered(makeResidentId('410327', '1980-05-05', 21), '1980-05-05');
-      const enrolled = await http.post(`/v1/persons/${personId}/enrollments`).set(clerk()).send({ scheme: 'resident', regionCode: '410327', enrolledOn: '2023-09-10' }).expect(201);
+      const enrolled = await http
+        .post(`/v1/persons/${personId}/enrollments`)
+        .set(clerk())
+        .send({ scheme: 'resident', regionCode: '410327', enrolledOn: '2023-09-10' })
+        .expect(201);
       expect(enrolled.body.enrollmentId).toMatch(/^[0-9a-f-]{36}$/);
       const paid = await http
         .post('/v1/contributions')
         .set(clerk())
-        .send({ personId, scheme: 'resident', regionCode: '410327', coverageYear: 2024, amountFen: 38000, payer: 'individual', paidAt: '2023-10-15T09:30:00+08:00' })
+        .send({
+          personId,
+          scheme: 'resident',
+          regionCode: '410327',
+          coverageYear: 2024,
+          amountFen: 38000,
+          payer: 'individual',
+          paidAt: '2023-10-15T09:30:00+08:00',
+        })
         .expect(201);
       const coverage = await http.get(`/v1/persons/${personId}/coverage?asOf=2024-03-01`).set(clerk()).expect(200);
       expect(Object.keys(coverage.body).sort()).toEqual(
-        ['personId', 'asOf', 'status', 'scheme', 'regionCode', 'coveredFrom', 'coveredTo', 'waitingPeriod', 'waitingExemption', 'continuity', 'arrearsFen'].sort(),
+        [
+          'personId',
+          'asOf',
+          'status',
+          'scheme',
+          'regionCode',
+          'coveredFrom',
+          'coveredTo',
+          'waitingPeriod',
+          'waitingExemption',
+          'continuity',
+          'arrearsFen',
+        ].sort(),
       );
       expect(coverage.body).toMatchObject({
         personId,
@@ -131,7 +155,11 @@ describe('persons, enrollments, contributions and coverage over HTTP', () => {
 
     it('records a payment sent twice with the same contributionId once', async () => {
       const personId = await registered(makeResidentId('410327', '1981-05-05', 22), '1981-05-05');
-      await http.post(`/v1/persons/${personId}/enrollments`).set(clerk()).send({ scheme: 'resident', regionCode: '410327', enrolledOn: '2023-09-10' }).expect(201);
+      await http
+        .post(`/v1/persons/${personId}/enrollments`)
+        .set(clerk())
+        .send({ scheme: 'resident', regionCode: '410327', enrolledOn: '2023-09-10' })
+        .expect(201);
       const payment = {
         personId,
         contributionId: '6f1c2f0e-8b7a-4a7e-9d54-3c2a1b0f9e11',
@@ -151,14 +179,27 @@ describe('persons, enrollments, contributions and coverage over HTTP', () => {
 
     it('records concurrent counter payments for one person without losing any (expected revisions, re-decided on conflict)', async () => {
       const personId = await registered(makeResidentId('410327', '1982-05-05', 23), '1982-05-05');
-      await http.post(`/v1/persons/${personId}/enrollments`).set(clerk()).send({ scheme: 'employee', regionCode: '410327', enrolledOn: '2024-01-01' }).expect(201);
+      await http
+        .post(`/v1/persons/${personId}/enrollments`)
+        .set(clerk())
+        .send({ scheme: 'employee', regionCode: '410327', enrolledOn: '2024-01-01' })
+        .expect(201);
       const months = ['2024-01', '2024-02', '2024-03', '2024-04', '2024-05', '2024-06'];
       const answers = await Promise.all(
         months.map((coverageMonth) =>
           http
             .post('/v1/contributions')
             .set(clerk())
-            .send({ personId, scheme: 'employee', regionCode: '410327', coverageMonth, amountFen: 60000, payer: 'employer', part: 'both', paidAt: `${coverageMonth}-10T10:00:00+08:00` }),
+            .send({
+              personId,
+              scheme: 'employee',
+              regionCode: '410327',
+              coverageMonth,
+              amountFen: 60000,
+              payer: 'employer',
+              part: 'both',
+              paidAt: `${coverageMonth}-10T10:00:00+08:00`,
+            }),
         ),
       );
       expect(answers.map((a) => a.status)).toEqual(months.map(() => 201));
@@ -182,17 +223,37 @@ describe('persons, enrollments, contributions and coverage over HTTP', () => {
 
     it('refuses a contribution for a region with no policy', async () => {
       const personId = await registered(makeResidentId('410327', '1984-05-05', 25), '1984-05-05');
-      await http.post(`/v1/persons/${personId}/enrollments`).set(clerk()).send({ scheme: 'resident', regionCode: '410327', enrolledOn: '2023-09-10' }).expect(201);
+      await http
+        .post(`/v1/persons/${personId}/enrollments`)
+        .set(clerk())
+        .send({ scheme: 'resident', regionCode: '410327', enrolledOn: '2023-09-10' })
+        .expect(201);
       const res = await http
         .post('/v1/contributions')
         .set(clerk())
-        .send({ personId, scheme: 'resident', regionCode: '990000', coverageYear: 2024, amountFen: 38000, payer: 'individual', paidAt: '2023-10-15T09:30:00+08:00' })
+        .send({
+          personId,
+          scheme: 'resident',
+          regionCode: '990000',
+          coverageYear: 2024,
+          amountFen: 38000,
+          payer: 'individual',
+          paidAt: '2023-10-15T09:30:00+08:00',
+        })
         .expect(422);
       expect(res.body).toMatchObject({ code: 'unknown_region', status: 422 });
       const noYear = await http
         .post('/v1/contributions')
         .set(clerk())
-        .send({ personId, scheme: 'resident', regionCode: '410327', coverageYear: 2031, amountFen: 38000, payer: 'individual', paidAt: '2023-10-15T09:30:00+08:00' })
+        .send({
+          personId,
+          scheme: 'resident',
+          regionCode: '410327',
+          coverageYear: 2031,
+          amountFen: 38000,
+          payer: 'individual',
+          paidAt: '2023-10-15T09:30:00+08:00',
+        })
         .expect(422);
       expect(noYear.body.code).toBe('unknown_policy_year');
     });
@@ -223,11 +284,23 @@ describe('persons, enrollments, contributions and coverage over HTTP', () => {
   describe('lapse job', () => {
     it('records a lapse for an unpaid next year, and nothing more on a second run', async () => {
       const personId = await registered(makeResidentId('450102', '1975-07-07', 31), '1975-07-07');
-      await http.post(`/v1/persons/${personId}/enrollments`).set(clerk()).send({ scheme: 'resident', regionCode: '450102', enrolledOn: '2022-01-01' }).expect(201);
+      await http
+        .post(`/v1/persons/${personId}/enrollments`)
+        .set(clerk())
+        .send({ scheme: 'resident', regionCode: '450102', enrolledOn: '2022-01-01' })
+        .expect(201);
       await http
         .post('/v1/contributions')
         .set(clerk())
-        .send({ personId, scheme: 'resident', regionCode: '450102', coverageYear: 2022, amountFen: 32000, payer: 'individual', paidAt: '2021-11-15T09:30:00+08:00' })
+        .send({
+          personId,
+          scheme: 'resident',
+          regionCode: '450102',
+          coverageYear: 2022,
+          amountFen: 32000,
+          payer: 'individual',
+          paidAt: '2021-11-15T09:30:00+08:00',
+        })
         .expect(201);
       const first = await http.post('/v1/lapses/run').set(clerk()).send({ periodEnd: '2022-12-31' }).expect(200);
       expect(first.body.lapsesRecorded).toBeGreaterThanOrEqual(1);

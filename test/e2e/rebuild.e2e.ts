@@ -38,8 +38,14 @@ describe('rebuilding read models from position 0', () => {
   async function createHistory(h: History): Promise<string> {
     const personId = randomUUID();
     const idNumber = makeResidentId(h.region, '1960-01-01', sequence++);
-    await record(personId, { type: 'RegisterPerson', data: { personId, idNumber, name: `P${sequence}`, categories: h.category ? [h.category as 'newborn'] : [] } });
-    await record(personId, { type: 'EnrollInScheme', data: { enrollmentId: randomUUID(), scheme: 'resident', regionCode: h.region, enrolledOn: '2021-09-01' } });
+    await record(personId, {
+      type: 'RegisterPerson',
+      data: { personId, idNumber, name: `P${sequence}`, categories: h.category ? [h.category as 'newborn'] : [] },
+    });
+    await record(personId, {
+      type: 'EnrollInScheme',
+      data: { enrollmentId: randomUUID(), scheme: 'resident', regionCode: h.region, enrolledOn: '2021-09-01' },
+    });
     const contributionIds: string[] = [];
     for (const [i, year] of h.years.entries()) {
       const contributionId = randomUUID();
@@ -47,11 +53,22 @@ describe('rebuilding read models from position 0', () => {
       const paidYear = h.paidInMonth[i] === '03' ? year : year - 1;
       await record(personId, {
         type: 'RecordContribution',
-        data: { contributionId, scheme: 'resident', regionCode: h.region, coverageYear: year, amountFen: 35000 + h.amountDelta[i], payer: 'individual', paidAt: `${paidYear}-${h.paidInMonth[i]}-15T10:00:00+08:00` },
+        data: {
+          contributionId,
+          scheme: 'resident',
+          regionCode: h.region,
+          coverageYear: year,
+          amountFen: 35000 + h.amountDelta[i],
+          payer: 'individual',
+          paidAt: `${paidYear}-${h.paidInMonth[i]}-15T10:00:00+08:00`,
+        },
       }).catch(() => undefined); // refused commands (no policy for that year) are part of a random history
     }
     if (h.reverseFirst && contributionIds.length) {
-      await record(personId, { type: 'ReverseContribution', data: { contributionId: contributionIds[0], reversedAt: new Date().toISOString(), reason: 'test' } }).catch(() => undefined);
+      await record(personId, {
+        type: 'ReverseContribution',
+        data: { contributionId: contributionIds[0], reversedAt: new Date().toISOString(), reason: 'test' },
+      }).catch(() => undefined);
     }
     return personId;
   }
@@ -69,22 +86,26 @@ describe('rebuilding read models from position 0', () => {
 
   it('property: for random histories, a full rebuild equals the live read models', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(historyArbitrary, { minLength: 1, maxLength: 4 }), fc.constantFrom('2022-06-30', '2023-01-01', '2024-12-31'), async (histories, asOf) => {
-        const ids: string[] = [];
-        for (const h of histories) ids.push(await createHistory(h));
-        const store = t.app.get<EventStore>(EVENT_STORE);
-        const head = await store.headPosition();
-        await t.app.get(ProjectionManager).waitFor(head, 30_000);
-        const report = await rebuilder.rebuild(persons, { restart: true });
-        expect(report.differences).toEqual([]);
-        // Asking "as known now" gives the live answer.
-        for (const personId of ids) {
-          const [view]: Array<{ state: PersonState }> = await live.query('SELECT state FROM person_view WHERE "personId" = $1', [personId]);
-          const travelled = coverageAsKnownAt(personId, await store.readStream(`person-${personId}`), asOf, { kind: 'position', position: head });
-          expect(travelled.then).toEqual(coverageAsOf(view.state, asOf));
-          expect(travelled.changedBy).toEqual([]);
-        }
-      }),
+      fc.asyncProperty(
+        fc.array(historyArbitrary, { minLength: 1, maxLength: 4 }),
+        fc.constantFrom('2022-06-30', '2023-01-01', '2024-12-31'),
+        async (histories, asOf) => {
+          const ids: string[] = [];
+          for (const h of histories) ids.push(await createHistory(h));
+          const store = t.app.get<EventStore>(EVENT_STORE);
+          const head = await store.headPosition();
+          await t.app.get(ProjectionManager).waitFor(head, 30_000);
+          const report = await rebuilder.rebuild(persons, { restart: true });
+          expect(report.differences).toEqual([]);
+          // Asking "as known now" gives the live answer.
+          for (const personId of ids) {
+            const [view]: Array<{ state: PersonState }> = await live.query('SELECT state FROM person_view WHERE "personId" = $1', [personId]);
+            const travelled = coverageAsKnownAt(personId, await store.readStream(`person-${personId}`), asOf, { kind: 'position', position: head });
+            expect(travelled.then).toEqual(coverageAsOf(view.state, asOf));
+            expect(travelled.changedBy).toEqual([]);
+          }
+        },
+      ),
       { numRuns: 8 },
     );
   });
@@ -94,7 +115,12 @@ describe('rebuilding read models from position 0', () => {
     await live.query(`UPDATE person_view SET name = 'tampered' WHERE "personId" = $1`, [victim.personId]);
     const report = await rebuilder.rebuild(persons, { restart: true });
     expect(report.differences).toEqual([
-      expect.objectContaining({ table: 'person_view', onlyLive: 1, onlyRebuilt: 1, samples: { live: [expect.objectContaining({ name: 'tampered' })], rebuilt: [expect.objectContaining({ name: victim.name })] } }),
+      expect.objectContaining({
+        table: 'person_view',
+        onlyLive: 1,
+        onlyRebuilt: 1,
+        samples: { live: [expect.objectContaining({ name: 'tampered' })], rebuilt: [expect.objectContaining({ name: victim.name })] },
+      }),
     ]);
     expect(report.swapped).toBe(false);
     const [still] = await live.query('SELECT name FROM person_view WHERE "personId" = $1', [victim.personId]);

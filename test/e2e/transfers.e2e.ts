@@ -27,7 +27,11 @@ describe('transfers over HTTP', () => {
   });
 
   async function person(region: string, birthDate: string, name = 'Zhang Wei'): Promise<string> {
-    const res = await http.post('/v1/persons').set(clerk()).send({ idNumber: makeResidentId(region, birthDate, seq++), name, birthDate }).expect(201);
+    const res = await http
+      .post('/v1/persons')
+      .set(clerk())
+      .send({ idNumber: makeResidentId(region, birthDate, seq++), name, birthDate })
+      .expect(201);
     return res.body.personId as string;
   }
 
@@ -37,7 +41,11 @@ describe('transfers over HTTP', () => {
   }
 
   async function pay(personId: string, body: Record<string, unknown>) {
-    await http.post('/v1/contributions').set(clerk()).send({ personId, payer: 'individual', ...body }).expect(201);
+    await http
+      .post('/v1/contributions')
+      .set(clerk())
+      .send({ personId, payer: 'individual', ...body })
+      .expect(201);
   }
 
   /** A Guangxi resident paid for 2022 and 2023 in the centralized periods: covered to 2023-12-31. */
@@ -55,14 +63,26 @@ describe('transfers over HTTP', () => {
     await enroll(id, { scheme: 'employee', regionCode: '410302', enrolledOn: '2024-01-01' });
     for (let m = 1; m <= 8; m++) {
       const month = `2024-0${m}`;
-      await pay(id, { scheme: 'employee', regionCode: '410302', coverageMonth: month, amountFen: 60000, payer: 'employer', part: 'both', paidAt: `${month}-15T10:00:00+08:00` });
+      await pay(id, {
+        scheme: 'employee',
+        regionCode: '410302',
+        coverageMonth: month,
+        amountFen: 60000,
+        payer: 'employer',
+        part: 'both',
+        paidAt: `${month}-15T10:00:00+08:00`,
+      });
     }
     return id;
   }
 
   async function requested(personId: string, date: string, body: Record<string, unknown> = {}) {
     on(date);
-    const res = await http.post('/v1/transfers').set(clerk()).send({ personId, fromRegion: '410300', toRegion: '440100', scheme: 'employee', ...body }).expect(201);
+    const res = await http
+      .post('/v1/transfers')
+      .set(clerk())
+      .send({ personId, fromRegion: '410300', toRegion: '440100', scheme: 'employee', ...body })
+      .expect(201);
     return res.body.transfer;
   }
 
@@ -148,7 +168,14 @@ describe('transfers over HTTP', () => {
     it('completes the transfer-in: the old enrollment ends with its cover, the new one starts via the transfer', async () => {
       on('2023-12-27');
       const res = await http.post(`/v1/transfers/${transferId}/complete`).set(clerk()).send({ expectedRevision: 1 }).expect(201);
-      expect(res.body.transfer).toMatchObject({ step: 'completed', newEnrollmentOn: '2024-01-01', dueOn: null, actions: [], personLedgerApplied: true, lateSteps: [{ step: 'transferred_out' }] });
+      expect(res.body.transfer).toMatchObject({
+        step: 'completed',
+        newEnrollmentOn: '2024-01-01',
+        dueOn: null,
+        actions: [],
+        personLedgerApplied: true,
+        lateSteps: [{ step: 'transferred_out' }],
+      });
       const summary = await http.get(`/v1/persons/${personId}`).set(clerk()).expect(200);
       expect(summary.body.enrollments).toEqual(
         expect.arrayContaining([
@@ -165,12 +192,22 @@ describe('transfers over HTTP', () => {
       await pay(personId, { scheme: 'resident', regionCode: '410300', coverageYear: 2024, amountFen: 38000, paidAt: '2024-03-10T10:00:00+08:00' });
       // The control person moves without a transfer: ends the Guangxi enrollment and enrolls in Henan directly.
       const [guangxi] = (await http.get(`/v1/persons/${control}`).set(clerk())).body.enrollments;
-      await http.post(`/v1/persons/${control}/enrollments/${guangxi.enrollmentId}/end`).set(clerk()).send({ endedOn: '2023-12-31', reason: 'other' }).expect(201);
+      await http
+        .post(`/v1/persons/${control}/enrollments/${guangxi.enrollmentId}/end`)
+        .set(clerk())
+        .send({ endedOn: '2023-12-31', reason: 'other' })
+        .expect(201);
       await enroll(control, { scheme: 'resident', regionCode: '410300', enrolledOn: '2024-01-01' });
       await pay(control, { scheme: 'resident', regionCode: '410300', coverageYear: 2024, amountFen: 38000, paidAt: '2024-03-10T10:00:00+08:00' });
 
       const moved = await http.get(`/v1/persons/${personId}/coverage?asOf=2024-03-15`).set(clerk()).expect(200);
-      expect(moved.body).toMatchObject({ status: 'covered', regionCode: '410300', coveredFrom: '2024-03-01', waitingExemption: 'transfer', waitingPeriod: null });
+      expect(moved.body).toMatchObject({
+        status: 'covered',
+        regionCode: '410300',
+        coveredFrom: '2024-03-01',
+        waitingExemption: 'transfer',
+        waitingPeriod: null,
+      });
       // Continuity carries over from Guangxi: 2022 and 2023 are unbroken by the move.
       expect(moved.body.continuity).toMatchObject({ status: 'continuous', since: '2022-01-01', continuousYears: 2 });
       const direct = await http.get(`/v1/persons/${control}/coverage?asOf=2024-03-15`).set(clerk()).expect(200);
@@ -206,7 +243,11 @@ describe('transfers over HTTP', () => {
       const out = await transferredOut(personId);
       expect(out.certificate).toMatchObject({ coverageEnd: '2024-08-31', actualContributionMonths: 8, scheme: 'employee' });
       on('2024-10-16');
-      const done = await http.post(`/v1/transfers/${out.transferId}/complete`).set(clerk()).send({ expectedRevision: 1, employerId: 'gz-employer-1' }).expect(201);
+      const done = await http
+        .post(`/v1/transfers/${out.transferId}/complete`)
+        .set(clerk())
+        .send({ expectedRevision: 1, employerId: 'gz-employer-1' })
+        .expect(201);
       expect(done.body.transfer).toMatchObject({ step: 'completed', newEnrollmentOn: '2024-09-01', lateSteps: [] });
       const summary = await http.get(`/v1/persons/${personId}`).set(clerk()).expect(200);
       expect(summary.body.enrollments).toEqual(
@@ -226,7 +267,11 @@ describe('transfers over HTTP', () => {
       const personId = await luoyangEmployee();
       // The ledger ended the Luoyang enrollment in May and enrolled the person as a Guangzhou resident from June…
       const [luoyang] = (await http.get(`/v1/persons/${personId}`).set(clerk())).body.enrollments;
-      await http.post(`/v1/persons/${personId}/enrollments/${luoyang.enrollmentId}/end`).set(clerk()).send({ endedOn: '2024-05-31', reason: 'other' }).expect(201);
+      await http
+        .post(`/v1/persons/${personId}/enrollments/${luoyang.enrollmentId}/end`)
+        .set(clerk())
+        .send({ endedOn: '2024-05-31', reason: 'other' })
+        .expect(201);
       const gz = await enroll(personId, { scheme: 'resident', regionCode: '440100', enrolledOn: '2024-06-01' });
       const req = await requested(personId, '2024-09-20');
       // …but the old region's sheet shows the employee enrollment running to the end of August.
@@ -264,11 +309,7 @@ describe('transfers over HTTP', () => {
     ])('refuses a request from 410300 to %s with 422 %s', async (toRegion, code) => {
       const personId = await luoyangEmployee();
       on('2024-09-20');
-      const res = await http
-        .post('/v1/transfers')
-        .set(clerk())
-        .send({ personId, fromRegion: '410300', toRegion, scheme: 'employee' })
-        .expect(422);
+      const res = await http.post('/v1/transfers').set(clerk()).send({ personId, fromRegion: '410300', toRegion, scheme: 'employee' }).expect(422);
       expect(res.body.code).toBe(code);
       expect(res.body.detail).toEqual(expect.any(String));
     });
@@ -277,11 +318,18 @@ describe('transfers over HTTP', () => {
       const personId = await luoyangEmployee();
       const bad = await http.post('/v1/transfers').set(clerk()).send({ personId, fromRegion: '4103', toRegion: '440100', scheme: 'employee' }).expect(400);
       expect(bad.body).toMatchObject({ code: 'validation_failed', errors: [expect.stringMatching(/fromRegion/)] });
-      const nobody = await http.post('/v1/transfers').set(clerk()).send({ personId: '7d0c8f7e-1b1e-4f58-9a55-4f1b8d0a0b11', fromRegion: '410300', toRegion: '440100', scheme: 'employee' }).expect(404);
+      const nobody = await http
+        .post('/v1/transfers')
+        .set(clerk())
+        .send({ personId: '7d0c8f7e-1b1e-4f58-9a55-4f1b8d0a0b11', fromRegion: '410300', toRegion: '440100', scheme: 'employee' })
+        .expect(404);
       expect(nobody.body.code).toBe('person_not_found');
       const none = await http.get('/v1/transfers/7d0c8f7e-1b1e-4f58-9a55-4f1b8d0a0b11').set(clerk()).expect(404);
       expect(none.body.code).toBe('transfer_not_found');
-      const auditor = await http.get('/v1/transfers').set({ Authorization: `Bearer ${t.auditorToken}` }).expect(403);
+      const auditor = await http
+        .get('/v1/transfers')
+        .set({ Authorization: `Bearer ${t.auditorToken}` })
+        .expect(403);
       expect(auditor.body.code).toBe('forbidden_for_role');
       await http.get('/v1/transfers').expect(401);
     });
@@ -296,7 +344,11 @@ describe('transfers over HTTP', () => {
     it('refuses to complete before the transfer-out (wrong step) and a second transfer-out', async () => {
       const personId = await luoyangEmployee();
       const req = await requested(personId, '2024-09-20');
-      const early = await http.post(`/v1/transfers/${req.transferId}/complete`).set(clerk()).send({ expectedRevision: 0, newEnrollmentOn: '2024-09-01' }).expect(409);
+      const early = await http
+        .post(`/v1/transfers/${req.transferId}/complete`)
+        .set(clerk())
+        .send({ expectedRevision: 0, newEnrollmentOn: '2024-09-01' })
+        .expect(409);
       expect(early.body).toMatchObject({ code: 'transfer_out_not_confirmed', details: { step: 'requested' } });
       on('2024-10-08');
       await http.post(`/v1/transfers/${req.transferId}/transfer-out`).set(clerk()).send({ expectedRevision: 0 }).expect(201);
@@ -319,7 +371,11 @@ describe('transfers over HTTP', () => {
       expect(before.body.code).toBe('date_out_of_order');
       on('2024-10-08');
       await http.post(`/v1/transfers/${req.transferId}/transfer-out`).set(clerk()).send({ expectedRevision: 0 }).expect(201);
-      const overlap = await http.post(`/v1/transfers/${req.transferId}/complete`).set(clerk()).send({ expectedRevision: 1, newEnrollmentOn: '2024-08-31' }).expect(422);
+      const overlap = await http
+        .post(`/v1/transfers/${req.transferId}/complete`)
+        .set(clerk())
+        .send({ expectedRevision: 1, newEnrollmentOn: '2024-08-31' })
+        .expect(422);
       expect(overlap.body).toMatchObject({ code: 'new_enrollment_overlaps_old_coverage', details: { coverageEnd: '2024-08-31' } });
     });
 
@@ -331,15 +387,27 @@ describe('transfers over HTTP', () => {
       expect(blank.body.code).toBe('rejection_reason_required');
       const missing = await http.post(`/v1/transfers/${req.transferId}/reject`).set(clerk()).send({ expectedRevision: 0 }).expect(400);
       expect(missing.body.code).toBe('validation_failed');
-      const res = await http.post(`/v1/transfers/${req.transferId}/reject`).set(clerk()).send({ expectedRevision: 0, reason: 'enrollment data do not match' }).expect(201);
-      expect(res.body.transfer).toMatchObject({ step: 'rejected', rejection: { reason: 'enrollment data do not match', step: 'transfer_out', overdueByWorkingDays: 1 }, actions: [] });
+      const res = await http
+        .post(`/v1/transfers/${req.transferId}/reject`)
+        .set(clerk())
+        .send({ expectedRevision: 0, reason: 'enrollment data do not match' })
+        .expect(201);
+      expect(res.body.transfer).toMatchObject({
+        step: 'rejected',
+        rejection: { reason: 'enrollment data do not match', step: 'transfer_out', overdueByWorkingDays: 1 },
+        actions: [],
+      });
     });
 
     it('rejects at the transfer-in step', async () => {
       const personId = await luoyangEmployee();
       const out = await transferredOut(personId);
       on('2024-10-14');
-      const res = await http.post(`/v1/transfers/${out.transferId}/reject`).set(clerk()).send({ expectedRevision: 1, reason: 'personal account funds not received' }).expect(201);
+      const res = await http
+        .post(`/v1/transfers/${out.transferId}/reject`)
+        .set(clerk())
+        .send({ expectedRevision: 1, reason: 'personal account funds not received' })
+        .expect(201);
       expect(res.body.transfer.rejection).toMatchObject({ step: 'transfer_in', overdueByWorkingDays: 0 });
     });
 
@@ -380,7 +448,13 @@ describe('transfers over HTTP', () => {
       expect(open.body.today).toBe('2024-10-14');
       const byId = (id: string) => open.body.transfers.find((x: { transferId: string }) => x.transferId === id);
       // Due Thursday 10/10; Friday 10/11, make-up Saturday 10/12 and Monday 10/14 have passed.
-      expect(byId(late.transferId)).toMatchObject({ personName: 'Late Case', dueOn: '2024-10-10', isOverdue: true, workingDaysLeft: -3, waiting: { waitingOnRegion: '410300' } });
+      expect(byId(late.transferId)).toMatchObject({
+        personName: 'Late Case',
+        dueOn: '2024-10-10',
+        isOverdue: true,
+        workingDaysLeft: -3,
+        waiting: { waitingOnRegion: '410300' },
+      });
       // Tuesday 10/8 + 10 working days, counting make-up Saturday 10/12: Monday 10/21.
       expect(byId(fresh.transferId)).toMatchObject({ dueOn: '2024-10-21', isOverdue: false, workingDaysLeft: 5 });
 

@@ -1,4 +1,13 @@
-import { DynamicModule, Global, Inject, MiddlewareConsumer, Module, type NestModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  DynamicModule,
+  Global,
+  Inject,
+  MiddlewareConsumer,
+  Module,
+  type NestModule,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -60,7 +69,8 @@ export class AppModule implements NestModule, OnApplicationBootstrap, OnApplicat
         { provide: PROJECTIONS, useValue: projections },
         {
           provide: EVENT_STORE,
-          useFactory: () => createEventStore({ kind: options.config.eventStore, databaseUrl: options.databaseUrl, eventStoreUrl: options.config.eventStoreUrl }),
+          useFactory: () =>
+            createEventStore({ kind: options.config.eventStore, databaseUrl: options.databaseUrl, eventStoreUrl: options.config.eventStoreUrl }),
         },
         {
           provide: ProjectionManager,

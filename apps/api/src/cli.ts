@@ -17,7 +17,9 @@ program
   .action(async (options: { role: string; name: string; json?: boolean }) => {
     if (!STAFF_ROLES.includes(options.role as StaffRole)) throw new Error(`--role must be one of ${STAFF_ROLES.join(', ')}`);
     const created = await withLedger((app) => app.get(TokenService).create(options.role as StaffRole, options.name));
-    console.log(options.json ? JSON.stringify(created) : `token ${created.id} for ${options.name} (${options.role}):\n  ${created.token}\nIt is not stored; keep it now.`);
+    console.log(
+      options.json ? JSON.stringify(created) : `token ${created.id} for ${options.name} (${options.role}):\n  ${created.token}\nIt is not stored; keep it now.`,
+    );
   });
 
 program
@@ -26,7 +28,13 @@ program
   .option('--json', 'print JSON')
   .action(async (options: { json?: boolean }) => {
     const tokens = await withLedger((app) => app.get(TokenService).list());
-    const rows = tokens.map((t) => ({ id: t.id, name: t.name, role: t.role, createdAt: t.createdAt.toISOString(), revokedAt: t.revokedAt?.toISOString() ?? null }));
+    const rows = tokens.map((t) => ({
+      id: t.id,
+      name: t.name,
+      role: t.role,
+      createdAt: t.createdAt.toISOString(),
+      revokedAt: t.revokedAt?.toISOString() ?? null,
+    }));
     if (options.json) console.log(JSON.stringify(rows));
     else console.table(rows);
   });

@@ -16,7 +16,9 @@ export async function createApp(options: AppModuleOptions): Promise<INestApplica
     app,
     new DocumentBuilder()
       .setTitle('Coverage ledger')
-      .setDescription('Event-sourced enrollment, contribution and transfer ledger for basic medical insurance. Errors are application/problem+json with a stable `code`.')
+      .setDescription(
+        'Event-sourced enrollment, contribution and transfer ledger for basic medical insurance. Errors are application/problem+json with a stable `code`.',
+      )
       .setVersion('1')
       .addBearerAuth()
       .build(),

@@ -14,4 +14,11 @@ import { WebModule } from './web/web.module';
 
 /** Feature modules of the service and the projections they keep; each issue's module registers here. */
 export const FEATURE_MODULES = [AuditModule, PersonsModule, TransfersModule, EmployersModule, WebModule, AgencyModule];
-export const FEATURE_PROJECTIONS = (): ProjectionList => [new AuditEventLogProjection(), new PersonProjection(), new TransferProjection(), new EmployerProjection(), new ReceiptProjection(), new SettlementProjection()];
+export const FEATURE_PROJECTIONS = (): ProjectionList => [
+  new AuditEventLogProjection(),
+  new PersonProjection(),
+  new TransferProjection(),
+  new EmployerProjection(),
+  new ReceiptProjection(),
+  new SettlementProjection(),
+];

@@ -18,4 +18,3 @@ export async function withLedger<T>(work: (app: INestApplicationContext, databas
     await database.stop();
   }
 }
-

@@ -121,7 +121,15 @@ function Login({ reason, onLogin }: { reason: Problem | null; onLogin: (token: s
         <p class="muted">Transfers, deferrals and coverage of the insured, for counter clerks.</p>
         <label class="field">
           <span class="field-label">Your clerk token</span>
-          <input name="token" type="password" autoComplete="off" value={token} onInput={(e) => setToken((e.target as HTMLInputElement).value)} placeholder="lt_…" required />
+          <input
+            name="token"
+            type="password"
+            autoComplete="off"
+            value={token}
+            onInput={(e) => setToken((e.target as HTMLInputElement).value)}
+            placeholder="lt_…"
+            required
+          />
           <span class="field-hint">Paste the bearer token you were given. It is kept only in this browser tab until you log out or close it.</span>
         </label>
         <button type="submit" class="primary wide" disabled={busy}>

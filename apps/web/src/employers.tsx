@@ -4,7 +4,15 @@ import { humanize, ID_NUMBER, plural, region, toFen, yuan } from './format';
 import type { Deferral, Employer, EmployerList, PersonSummary } from './types';
 import { Badge, Empty, Field, ProblemMessage, useAction, useLoad } from './ui';
 
-const UNIT_TYPES = ['enterprise', 'individual_business_as_unit', 'social_organization', 'government_body', 'public_institution', 'individual_business_flexible', 'flexible_worker'];
+const UNIT_TYPES = [
+  'enterprise',
+  'individual_business_as_unit',
+  'social_organization',
+  'government_body',
+  'public_institution',
+  'individual_business_flexible',
+  'flexible_worker',
+];
 
 const DEFERRAL_LABEL: Record<string, [string, 'info' | 'warn' | 'bad' | 'good']> = {
   deferring: ['In deferral', 'info'],
@@ -38,7 +46,8 @@ export function EmployersPage() {
         </div>
         {list.data && (
           <p class="summary">
-            {plural(list.data.count, 'employer')} · <span class={list.data.overdueCount > 0 ? 'overdue-text' : ''}>{list.data.overdueCount} with overdue make-ups</span> · as of {list.data.today}
+            {plural(list.data.count, 'employer')} ·{' '}
+            <span class={list.data.overdueCount > 0 ? 'overdue-text' : ''}>{list.data.overdueCount} with overdue make-ups</span> · as of {list.data.today}
           </p>
         )}
         <ProblemMessage error={list.error} />
@@ -70,7 +79,9 @@ function EmployerCard({ employer: e, onFresh }: { employer: Employer; onFresh: (
   const [panel, setPanel] = useState<string | null>(null);
   const action = useAction();
   const act = async (path: string, body: Record<string, unknown>) => {
-    const answer = await action.run(() => post<{ employer: Employer }>(`/v1/employers/${encodeURIComponent(e.employerId)}/${path}`, { expectedRevision: e.revision, ...body }));
+    const answer = await action.run(() =>
+      post<{ employer: Employer }>(`/v1/employers/${encodeURIComponent(e.employerId)}/${path}`, { expectedRevision: e.revision, ...body }),
+    );
     if (answer) {
       setPanel(null);
       onFresh(answer.employer);
@@ -115,9 +126,19 @@ function EmployerCard({ employer: e, onFresh }: { employer: Employer; onFresh: (
           Employee departure
         </button>
       </div>
-      {panel === 'grant' && <GrantPanel busy={action.busy} onSubmit={(months, idNumbers) => action.run(async () => act('deferrals', { months, employees: await personIdsFor(idNumbers) }))} />}
+      {panel === 'grant' && (
+        <GrantPanel
+          busy={action.busy}
+          onSubmit={(months, idNumbers) => action.run(async () => act('deferrals', { months, employees: await personIdsFor(idNumbers) }))}
+        />
+      )}
       {panel === 'arrears' && <ArrearsPanel e={e} busy={action.busy} onSubmit={(months, fen) => act('arrears', { months, fen })} />}
-      {panel === 'departure' && <DeparturePanel busy={action.busy} onSubmit={(idNumber, reason) => action.run(async () => act('departures', { personId: (await personIdsFor([idNumber]))[0], reason }))} />}
+      {panel === 'departure' && (
+        <DeparturePanel
+          busy={action.busy}
+          onSubmit={(idNumber, reason) => action.run(async () => act('departures', { personId: (await personIdsFor([idNumber]))[0], reason }))}
+        />
+      )}
     </li>
   );
 }
@@ -170,7 +191,14 @@ function DeferralRow({ d, busy, act }: { d: Deferral; busy: boolean; act: (path:
                 </option>
               ))}
             </select>
-            <input aria-label="Amount (¥)" placeholder="¥ amount" inputMode="decimal" value={fen} onInput={(e) => setFen((e.target as HTMLInputElement).value)} required />
+            <input
+              aria-label="Amount (¥)"
+              placeholder="¥ amount"
+              inputMode="decimal"
+              value={fen}
+              onInput={(e) => setFen((e.target as HTMLInputElement).value)}
+              required
+            />
             <button type="submit" class="ghost" disabled={busy}>
               Record make-up
             </button>

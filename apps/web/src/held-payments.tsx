@@ -53,7 +53,8 @@ export function HeldPaymentsPage() {
       {held.loading && <p class="muted">Loading…</p>}
       {unavailable && (
         <div class="notice unavailable" role="status">
-          <strong>Not available.</strong> This service does not offer held agency payments yet (the request answered {held.error instanceof ApiError ? held.error.status : ''}
+          <strong>Not available.</strong> This service does not offer held agency payments yet (the request answered{' '}
+          {held.error instanceof ApiError ? held.error.status : ''}
           ). Payments held for matching will show here once it does.
         </div>
       )}
@@ -86,7 +87,13 @@ export function HeldPaymentsPage() {
                   ))}
                   <td>
                     {typeof r.receiptId === 'string' && (
-                      <button type="button" class="ghost" disabled={retry.busy} title="After registering or enrolling the person at the counter" onClick={() => void tryAgain(r.receiptId as string)}>
+                      <button
+                        type="button"
+                        class="ghost"
+                        disabled={retry.busy}
+                        title="After registering or enrolling the person at the counter"
+                        onClick={() => void tryAgain(r.receiptId as string)}
+                      >
                         Try again
                       </button>
                     )}

@@ -105,7 +105,9 @@ function PersonDetail({ personId }: { personId: string }) {
           <div>
             <dt>Continuity</dt>
             <dd>
-              {coverage.continuity.status === 'continuous' ? `${coverage.continuity.continuousYears} full years since ${coverage.continuity.since}` : humanize(coverage.continuity.status)}
+              {coverage.continuity.status === 'continuous'
+                ? `${coverage.continuity.continuousYears} full years since ${coverage.continuity.since}`
+                : humanize(coverage.continuity.status)}
             </dd>
           </div>
           <div>
@@ -170,7 +172,12 @@ function eventSummary(e: LedgerEvent): string {
 function eventDate(e: LedgerEvent): string {
   const d = e.data as Record<string, unknown>;
   const months = d.months as string[] | undefined;
-  const candidate = d.enrolledOn ?? d.endedOn ?? d.effectiveFrom ?? (typeof d.paidAt === 'string' ? d.paidAt.slice(0, 10) : undefined) ?? (months ? `${months[0]}-01` : undefined);
+  const candidate =
+    d.enrolledOn ??
+    d.endedOn ??
+    d.effectiveFrom ??
+    (typeof d.paidAt === 'string' ? d.paidAt.slice(0, 10) : undefined) ??
+    (months ? `${months[0]}-01` : undefined);
   return typeof candidate === 'string' ? candidate : e.recordedAt.slice(0, 10);
 }
 
@@ -252,7 +259,9 @@ function PersonTransfers({ person, transfers, onChange }: { person: PersonSummar
   const [done, setDone] = useState<Transfer | null>(null);
   const submit = async (e: Event) => {
     e.preventDefault();
-    const answer = await action.run(() => post<{ transfer: Transfer }>('/v1/transfers', { personId: person.personId, fromRegion, toRegion, scheme, channel, requestedBy: 'person' }));
+    const answer = await action.run(() =>
+      post<{ transfer: Transfer }>('/v1/transfers', { personId: person.personId, fromRegion, toRegion, scheme, channel, requestedBy: 'person' }),
+    );
     if (answer) {
       setDone(answer.transfer);
       onChange();
@@ -267,8 +276,10 @@ function PersonTransfers({ person, transfers, onChange }: { person: PersonSummar
         <ul class="plain">
           {transfers.map((t) => (
             <li key={t.transferId}>
-              <Badge tone={t.step === 'completed' ? 'good' : t.step === 'rejected' || t.step === 'cancelled' ? 'muted' : t.isOverdue ? 'bad' : 'info'}>{STEP_LABEL[t.step]}</Badge> {region(t.fromRegion)} →{' '}
-              {region(t.toRegion)} · requested {t.requestedOn}
+              <Badge tone={t.step === 'completed' ? 'good' : t.step === 'rejected' || t.step === 'cancelled' ? 'muted' : t.isOverdue ? 'bad' : 'info'}>
+                {STEP_LABEL[t.step]}
+              </Badge>{' '}
+              {region(t.fromRegion)} → {region(t.toRegion)} · requested {t.requestedOn}
               {t.dueOn && ` · due ${t.dueOn}`} · <a href={`#/transfers`}>open the queue</a>
             </li>
           ))}
@@ -278,7 +289,14 @@ function PersonTransfers({ person, transfers, onChange }: { person: PersonSummar
         <summary>Request a transfer for this person</summary>
         <form class="grid-form" onSubmit={submit}>
           <Field label="From (old region)" hint="6-digit region code">
-            <input name="fromRegion" value={fromRegion} onInput={(e) => setFrom((e.target as HTMLInputElement).value)} inputMode="numeric" pattern="\d{6}" required />
+            <input
+              name="fromRegion"
+              value={fromRegion}
+              onInput={(e) => setFrom((e.target as HTMLInputElement).value)}
+              inputMode="numeric"
+              pattern="\d{6}"
+              required
+            />
           </Field>
           <Field label="To (new region)" hint="where the request is made">
             <input name="toRegion" value={toRegion} onInput={(e) => setTo((e.target as HTMLInputElement).value)} inputMode="numeric" pattern="\d{6}" required />

@@ -96,7 +96,14 @@ export function TimelineChart({ periods, enrollments: unordered, today }: { peri
                   Enrolled
                 </text>
               )}
-              <rect x={x(e.enrolledOn)} y={y} width={w} height={BAR_H} rx={3} class={`bar enrollment${e.via === 'transfer' ? ' via-transfer' : ''}${e.endedOn ? '' : ' open'}`}>
+              <rect
+                x={x(e.enrolledOn)}
+                y={y}
+                width={w}
+                height={BAR_H}
+                rx={3}
+                class={`bar enrollment${e.via === 'transfer' ? ' via-transfer' : ''}${e.endedOn ? '' : ' open'}`}
+              >
                 <title>{`${region(e.regionCode)} · ${e.scheme} scheme · ${e.enrolledOn} → ${e.endedOn ?? 'open'}${e.via === 'transfer' ? ' · via transfer (no waiting period)' : ''}`}</title>
               </rect>
               {w > label.length * 6.4 + 8 && (

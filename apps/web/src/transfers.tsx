@@ -44,8 +44,8 @@ export function TransfersPage() {
       </div>
       {queue.data && (
         <p class="summary">
-          {plural(queue.data.count, 'transfer')} · <span class={queue.data.overdueCount > 0 ? 'overdue-text' : ''}>{queue.data.overdueCount} overdue</span> · working days counted to{' '}
-          {queue.data.today}
+          {plural(queue.data.count, 'transfer')} · <span class={queue.data.overdueCount > 0 ? 'overdue-text' : ''}>{queue.data.overdueCount} overdue</span> ·
+          working days counted to {queue.data.today}
         </p>
       )}
       <ProblemMessage error={queue.error} />
@@ -71,7 +71,8 @@ function Deadline({ t }: { t: Transfer }) {
   }
   return (
     <span class="deadline">
-      Due {t.dueOn} · {t.workingDaysLeft === null ? (t.calendarGap ?? '') : t.workingDaysLeft === 0 ? 'due today' : `${plural(t.workingDaysLeft, 'working day')} left`}
+      Due {t.dueOn} ·{' '}
+      {t.workingDaysLeft === null ? (t.calendarGap ?? '') : t.workingDaysLeft === 0 ? 'due today' : `${plural(t.workingDaysLeft, 'working day')} left`}
       {t.workingDaysLeft !== null && t.calendarGap ? ` (${t.calendarGap})` : ''}
     </span>
   );
@@ -131,7 +132,10 @@ function TransferCard({ transfer: t, onFresh }: { transfer: Transfer; onFresh: (
       </div>
       <div class="route">
         <span>{region(t.fromRegion)}</span> <span aria-hidden="true">→</span> <span>{region(t.toRegion)}</span>
-        <span class="muted"> · {t.scheme} scheme · {t.channel} · requested {t.requestedOn}</span>
+        <span class="muted">
+          {' '}
+          · {t.scheme} scheme · {t.channel} · requested {t.requestedOn}
+        </span>
       </div>
       {t.waiting && <p class="waiting">{waitingSentence(t)}</p>}
       <Deadline t={t} />
@@ -139,7 +143,8 @@ function TransferCard({ transfer: t, onFresh }: { transfer: Transfer; onFresh: (
         <p class="late">
           {t.lateSteps.map((s) => (
             <Badge key={s.step} tone="warn">
-              {s.step === 'transferred_out' ? 'Transfer-out' : s.step === 'completed' ? 'Transfer-in' : s.step} {plural(s.overdueByWorkingDays, 'working day')} late
+              {s.step === 'transferred_out' ? 'Transfer-out' : s.step === 'completed' ? 'Transfer-in' : s.step} {plural(s.overdueByWorkingDays, 'working day')}{' '}
+              late
             </Badge>
           ))}
         </p>
@@ -151,7 +156,8 @@ function TransferCard({ transfer: t, onFresh }: { transfer: Transfer; onFresh: (
           <ul>
             {t.duplicateEnrollments.map((d) => (
               <li key={`${d.from}-${d.otherRegion.regionCode}`}>
-                {d.from} → {d.to ?? 'open'}: {d.oldRegion.scheme} in {region(d.oldRegion.regionCode)} and {d.otherRegion.scheme} in {region(d.otherRegion.regionCode)}
+                {d.from} → {d.to ?? 'open'}: {d.oldRegion.scheme} in {region(d.oldRegion.regionCode)} and {d.otherRegion.scheme} in{' '}
+                {region(d.otherRegion.regionCode)}
               </li>
             ))}
           </ul>
@@ -166,7 +172,13 @@ function TransferCard({ transfer: t, onFresh }: { transfer: Transfer; onFresh: (
       {t.actions.length > 0 && (
         <div class="actions">
           {t.actions.map((a) => (
-            <button key={a} type="button" class={a === 'confirm_transfer_out' || a === 'complete' ? 'primary' : a === 'reject' ? 'danger' : 'ghost'} aria-pressed={panel === a} onClick={() => setPanel(panel === a ? null : a)}>
+            <button
+              key={a}
+              type="button"
+              class={a === 'confirm_transfer_out' || a === 'complete' ? 'primary' : a === 'reject' ? 'danger' : 'ghost'}
+              aria-pressed={panel === a}
+              onClick={() => setPanel(panel === a ? null : a)}
+            >
               {ACTION_LABEL[a]}
             </button>
           ))}
@@ -198,8 +210,9 @@ function TransferCard({ transfer: t, onFresh }: { transfer: Transfer; onFresh: (
         </ol>
         {t.certificate && (
           <p class="muted small">
-            Information sheet: cover to {t.certificate.coverageEnd}, {t.certificate.actualContributionMonths} months paid + {t.certificate.deemedContributionMonths} deemed,{' '}
-            {t.certificate.continuousYears} continuous years, arrears {yuan(t.certificate.arrearsFen)}, personal account {yuan(t.certificate.personalAccountFen)}.
+            Information sheet: cover to {t.certificate.coverageEnd}, {t.certificate.actualContributionMonths} months paid +{' '}
+            {t.certificate.deemedContributionMonths} deemed, {t.certificate.continuousYears} continuous years, arrears {yuan(t.certificate.arrearsFen)},
+            personal account {yuan(t.certificate.personalAccountFen)}.
           </p>
         )}
       </details>
@@ -237,16 +250,31 @@ function ConfirmPanel({ t, busy, onSubmit }: { t: Transfer; busy: boolean; onSub
   return (
     <form class="panel grid-form" onSubmit={submit}>
       <p class="span-all">
-        Information sheet for <strong>{c.name}</strong>, drafted from the ledger. Check it against the old region’s records and correct any figure before confirming.
+        Information sheet for <strong>{c.name}</strong>, drafted from the ledger. Check it against the old region’s records and correct any figure before
+        confirming.
       </p>
       <Field label="Old cover ends">
         <input name="coverageEnd" type="date" value={value('coverageEnd', c.coverageEnd)} onInput={set('coverageEnd')} required />
       </Field>
       <Field label="Months paid (actual)">
-        <input name="actualContributionMonths" type="number" min="0" value={value('actual', String(c.actualContributionMonths))} onInput={set('actual')} required />
+        <input
+          name="actualContributionMonths"
+          type="number"
+          min="0"
+          value={value('actual', String(c.actualContributionMonths))}
+          onInput={set('actual')}
+          required
+        />
       </Field>
       <Field label="Months deemed (elsewhere)">
-        <input name="deemedContributionMonths" type="number" min="0" value={value('deemed', String(c.deemedContributionMonths))} onInput={set('deemed')} required />
+        <input
+          name="deemedContributionMonths"
+          type="number"
+          min="0"
+          value={value('deemed', String(c.deemedContributionMonths))}
+          onInput={set('deemed')}
+          required
+        />
       </Field>
       <Field label="Continuous years">
         <input name="continuousYears" type="number" min="0" value={value('years', String(c.continuousYears))} onInput={set('years')} required />
@@ -258,7 +286,8 @@ function ConfirmPanel({ t, busy, onSubmit }: { t: Transfer; busy: boolean; onSub
         <input name="personalAccount" inputMode="decimal" value={value('account', (c.personalAccountFen / 100).toFixed(2))} onInput={set('account')} required />
       </Field>
       <div class="span-all small muted">
-        Enrollment periods: {c.enrollmentPeriods.length === 0 ? 'none in the ledger' : c.enrollmentPeriods.map((p) => `${p.scheme} ${p.regionCode} ${p.from} → ${p.to}`).join('; ')}
+        Enrollment periods:{' '}
+        {c.enrollmentPeriods.length === 0 ? 'none in the ledger' : c.enrollmentPeriods.map((p) => `${p.scheme} ${p.regionCode} ${p.from} → ${p.to}`).join('; ')}
       </div>
       {invalid && <p class="problem span-all">{invalid}</p>}
       <div class="form-actions">
@@ -280,8 +309,8 @@ function CompletePanel({ t, busy, onSubmit }: { t: Transfer; busy: boolean; onSu
   return (
     <form class="panel grid-form" onSubmit={submit}>
       <p class="span-all">
-        The person’s enrollment in {region(t.fromRegion)} ends with its cover ({t.certificate?.coverageEnd}); the new enrollment in {region(t.toRegion)} starts with no waiting period, and
-        continuity carries over.
+        The person’s enrollment in {region(t.fromRegion)} ends with its cover ({t.certificate?.coverageEnd}); the new enrollment in {region(t.toRegion)} starts
+        with no waiting period, and continuity carries over.
       </p>
       <Field label="New enrollment from">
         <input name="newEnrollmentOn" type="date" value={on} onInput={(e) => setOn((e.target as HTMLInputElement).value)} required />

@@ -5,7 +5,8 @@ import { ApiError, type Problem } from './api';
 /** Every error the API returns, in words: the detail, the stable code, and the field errors of a 400. */
 export function ProblemMessage({ error, onDismiss }: { error: unknown; onDismiss?: () => void }) {
   if (!error) return null;
-  const problem: Problem = error instanceof ApiError ? error.problem : { status: 0, code: 'page_error', detail: error instanceof Error ? error.message : String(error) };
+  const problem: Problem =
+    error instanceof ApiError ? error.problem : { status: 0, code: 'page_error', detail: error instanceof Error ? error.message : String(error) };
   return (
     <div class="problem" role="alert">
       <div class="problem-head">

@@ -1,5 +1,18 @@
 import fc from 'fast-check';
-import { addDays, addMonths, chinaDateOf, chinaToday, compareDates, daysBetween, fromDayNumber, isLeap, isValidIsoDate, isValidTimestamp, monthsBetween, toDayNumber } from './dates';
+import {
+  addDays,
+  addMonths,
+  chinaDateOf,
+  chinaToday,
+  compareDates,
+  daysBetween,
+  fromDayNumber,
+  isLeap,
+  isValidIsoDate,
+  isValidTimestamp,
+  monthsBetween,
+  toDayNumber,
+} from './dates';
 
 describe('dates (China calendar, never server-local time)', () => {
   test('isValidIsoDate rejects 2023-02-29 and accepts 2024-02-29', () => {
@@ -40,7 +53,12 @@ describe('dates (China calendar, never server-local time)', () => {
     fc.assert(
       fc.property(day, day, (a, b) => {
         const da = fromDayNumber(a);
-        return isValidIsoDate(da) && toDayNumber(da) === a && Math.sign(compareDates(da, fromDayNumber(b))) === Math.sign(a - b) && daysBetween(da, addDays(da, b - a)) === b - a;
+        return (
+          isValidIsoDate(da) &&
+          toDayNumber(da) === a &&
+          Math.sign(compareDates(da, fromDayNumber(b))) === Math.sign(a - b) &&
+          daysBetween(da, addDays(da, b - a)) === b - a
+        );
       }),
     );
   });

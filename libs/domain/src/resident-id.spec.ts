@@ -3,7 +3,12 @@ import { buildResidentId, makeResidentId, maskResidentId, residentIdCheckChar, v
 
 describe('resident ID (GB 11643-1999, ISO 7064 MOD 11-2)', () => {
   test('the standard worked example 11010519491231002X is valid, female, born 1949-12-31', () => {
-    expect(validateResidentId('11010519491231002x', '2025-01-01')).toEqual({ ok: true, normalized: '11010519491231002X', birthDate: '1949-12-31', sex: 'female' });
+    expect(validateResidentId('11010519491231002x', '2025-01-01')).toEqual({
+      ok: true,
+      normalized: '11010519491231002X',
+      birthDate: '1949-12-31',
+      sex: 'female',
+    });
   });
   test.each([
     ['wrong length', '4103271990010112'],

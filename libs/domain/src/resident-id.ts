@@ -6,16 +6,45 @@ const CHECK_CHARS = '10X98765432';
 
 /** GB/T 2260 province-level prefixes (71 Taiwan, 81 Hong Kong, 82 Macao included as the standard lists them). */
 export const PROVINCE_PREFIXES: readonly string[] = [
-  '11', '12', '13', '14', '15', '21', '22', '23', '31', '32', '33', '34', '35', '36', '37',
-  '41', '42', '43', '44', '45', '46', '50', '51', '52', '53', '54', '61', '62', '63', '64', '65',
-  '71', '81', '82',
+  '11',
+  '12',
+  '13',
+  '14',
+  '15',
+  '21',
+  '22',
+  '23',
+  '31',
+  '32',
+  '33',
+  '34',
+  '35',
+  '36',
+  '37',
+  '41',
+  '42',
+  '43',
+  '44',
+  '45',
+  '46',
+  '50',
+  '51',
+  '52',
+  '53',
+  '54',
+  '61',
+  '62',
+  '63',
+  '64',
+  '65',
+  '71',
+  '81',
+  '82',
 ];
 
 export type Sex = 'male' | 'female';
 
-export type ResidentIdResult =
-  | { ok: true; normalized: string; birthDate: IsoDate; sex: Sex }
-  | { ok: false; code: 'invalid_id_number'; reason: string };
+export type ResidentIdResult = { ok: true; normalized: string; birthDate: IsoDate; sex: Sex } | { ok: false; code: 'invalid_id_number'; reason: string };
 
 /** ISO 7064 MOD 11-2 check character of a 17-digit body. */
 export function residentIdCheckChar(body17: string): string {

@@ -16,7 +16,10 @@ export class WrongExpectedRevision extends Error {
 /** An event id was already used for a different event (another stream, or another place in this one). */
 export class EventIdConflict extends Error {
   override readonly name = 'EventIdConflict';
-  constructor(readonly eventId: string, readonly streamName: string) {
+  constructor(
+    readonly eventId: string,
+    readonly streamName: string,
+  ) {
     super(`event id ${eventId} is already stored elsewhere; ${streamName} cannot reuse it`);
   }
 }

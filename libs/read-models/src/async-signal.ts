@@ -10,10 +10,11 @@ export class AsyncSignal {
         resolve();
       };
       this.waiters.push(release);
-      if (timeoutMs !== undefined) timer = setTimeout(() => {
-        this.waiters = this.waiters.filter((w) => w !== release);
-        resolve();
-      }, timeoutMs);
+      if (timeoutMs !== undefined)
+        timer = setTimeout(() => {
+          this.waiters = this.waiters.filter((w) => w !== release);
+          resolve();
+        }, timeoutMs);
     });
   }
 

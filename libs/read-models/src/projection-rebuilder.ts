@@ -107,7 +107,12 @@ export class ProjectionRebuilder {
       const status = runner.status();
       if (status.state === 'failing') throw new Error(`rebuild of ${name} failed at position ${status.position}: ${status.lastError}`);
       const seconds = (Date.now() - started) / 1000;
-      options.onProgress?.({ projection: name, position: status.position, target, eventsPerSecond: seconds > 0 ? (status.position - fromPosition) / seconds : 0 });
+      options.onProgress?.({
+        projection: name,
+        position: status.position,
+        target,
+        eventsPerSecond: seconds > 0 ? (status.position - fromPosition) / seconds : 0,
+      });
       await runner.waitFor(target, 250).catch(() => undefined);
     }
     options.onProgress?.({ projection: name, position: runner.status().position, target, eventsPerSecond: 0 });
@@ -120,7 +125,9 @@ export class ProjectionRebuilder {
       await runner.waitFor(livePosition, 60_000);
       const differences = await this.live.transaction('REPEATABLE READ', async (manager) => {
         const [row]: Array<{ position: string }> = await manager.query('SELECT position FROM public.projection_checkpoints WHERE name = $1', [projection.name]);
-        const [shadowRow]: Array<{ position: string }> = await manager.query(`SELECT position FROM ${quote(shadow)}.projection_checkpoints WHERE name = $1`, [projection.name]);
+        const [shadowRow]: Array<{ position: string }> = await manager.query(`SELECT position FROM ${quote(shadow)}.projection_checkpoints WHERE name = $1`, [
+          projection.name,
+        ]);
         if (Number(row?.position ?? 0) !== Number(shadowRow?.position ?? 0) && attempt < 5) return undefined;
         const found: TableDifference[] = [];
         for (const table of projection.tables) {
@@ -128,7 +135,9 @@ export class ProjectionRebuilder {
           const rebuilt = `${quote(shadow)}.${quote(table)}`;
           const only = async (a: string, b: string) => {
             const [{ count }]: Array<{ count: string }> = await manager.query(`SELECT count(*) FROM (SELECT * FROM ${a} EXCEPT ALL SELECT * FROM ${b}) d`);
-            const samples: Array<{ row: unknown }> = await manager.query(`SELECT row_to_json(d) AS row FROM (SELECT * FROM ${a} EXCEPT ALL SELECT * FROM ${b}) d LIMIT 3`);
+            const samples: Array<{ row: unknown }> = await manager.query(
+              `SELECT row_to_json(d) AS row FROM (SELECT * FROM ${a} EXCEPT ALL SELECT * FROM ${b}) d LIMIT 3`,
+            );
             return { count: Number(count), samples: samples.map((s) => s.row) };
           };
           const onlyLive = await only(live, rebuilt);
@@ -152,8 +161,12 @@ export class ProjectionRebuilder {
       await runner.stop();
       const done = await this.live.transaction(async (manager) => {
         // The live runner locks this row before applying a batch: holding it keeps the live tables still.
-        await manager.query(`INSERT INTO public.projection_checkpoints (name, position, "updatedAt") VALUES ($1, 0, now()) ON CONFLICT (name) DO NOTHING`, [projection.name]);
-        const [row]: Array<{ position: string }> = await manager.query('SELECT position FROM public.projection_checkpoints WHERE name = $1 FOR UPDATE', [projection.name]);
+        await manager.query(`INSERT INTO public.projection_checkpoints (name, position, "updatedAt") VALUES ($1, 0, now()) ON CONFLICT (name) DO NOTHING`, [
+          projection.name,
+        ]);
+        const [row]: Array<{ position: string }> = await manager.query('SELECT position FROM public.projection_checkpoints WHERE name = $1 FOR UPDATE', [
+          projection.name,
+        ]);
         const rebuiltAt = runner.status().position;
         if (Number(row.position) > rebuiltAt) return false;
         await manager.query(`DROP SCHEMA IF EXISTS ${quote(retired)} CASCADE`);

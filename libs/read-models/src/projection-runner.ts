@@ -22,7 +22,10 @@ export interface ProjectionRunnerOptions {
 
 export class ProjectionLagError extends Error {
   override readonly name = 'ProjectionLagError';
-  constructor(readonly position: number, readonly behind: string[]) {
+  constructor(
+    readonly position: number,
+    readonly behind: string[],
+  ) {
     super(`read models have not caught up with position ${position} (${behind.join(', ')})`);
   }
 }
@@ -152,10 +155,9 @@ export class ProjectionRunner {
   private async applyBatch(batch: StoredEvent[]): Promise<void> {
     const last = batch[batch.length - 1].position;
     await this.dataSource.transaction(async (manager) => {
-      await manager.query(
-        `INSERT INTO projection_checkpoints (name, position, "updatedAt") VALUES ($1, 0, now()) ON CONFLICT (name) DO NOTHING`,
-        [this.projection.name],
-      );
+      await manager.query(`INSERT INTO projection_checkpoints (name, position, "updatedAt") VALUES ($1, 0, now()) ON CONFLICT (name) DO NOTHING`, [
+        this.projection.name,
+      ]);
       const [row]: Array<{ position: string }> = await manager.query('SELECT position FROM projection_checkpoints WHERE name = $1 FOR UPDATE', [
         this.projection.name,
       ]);

@@ -10,7 +10,10 @@ import { AuditService } from './audit.service';
 /** A bar with events/s and time left on a terminal; a plain line every few seconds in logs. */
 function progressReporter(): { update(p: RebuildProgress): void; stop(): void } {
   if (process.stdout.isTTY) {
-    const bar = new SingleBar({ format: '{projection} |{bar}| {value}/{total} events | {rate} events/s | ETA {eta_formatted}', hideCursor: true }, Presets.shades_classic);
+    const bar = new SingleBar(
+      { format: '{projection} |{bar}| {value}/{total} events | {rate} events/s | ETA {eta_formatted}', hideCursor: true },
+      Presets.shades_classic,
+    );
     let started = false;
     return {
       update(p) {
@@ -28,7 +31,9 @@ function progressReporter(): { update(p: RebuildProgress): void; stop(): void } 
       if (Date.now() - last < 5000 && p.position < p.target) return;
       last = Date.now();
       const left = p.eventsPerSecond > 0 ? Math.round((p.target - p.position) / p.eventsPerSecond) : null;
-      console.log(`${p.projection}: ${p.position}/${p.target} events, ${Math.round(p.eventsPerSecond)} events/s${left === null ? '' : `, about ${left} s left`}`);
+      console.log(
+        `${p.projection}: ${p.position}/${p.target} events, ${Math.round(p.eventsPerSecond)} events/s${left === null ? '' : `, about ${left} s left`}`,
+      );
     },
     stop: () => undefined,
   };
@@ -49,7 +54,10 @@ export function registerAuditCommands(program: Command): void {
       const report = await withLedger((app) => app.get(AuditService).verify(anchors));
       if (options.json) console.log(JSON.stringify(report));
       else if (report.ok) console.log(`verified ${report.verified} events, head hash ${report.headHash} (anchor: ${report.headPosition}:${report.headHash})`);
-      else console.log(`BROKEN at position ${report.firstBreak!.position} (${report.firstBreak!.kind}): ${report.firstBreak!.detail}; ${report.verified} events verified before it`);
+      else
+        console.log(
+          `BROKEN at position ${report.firstBreak!.position} (${report.firstBreak!.kind}): ${report.firstBreak!.detail}; ${report.verified} events verified before it`,
+        );
       if (!report.ok) process.exitCode = 3;
     });
 
@@ -61,7 +69,9 @@ export function registerAuditCommands(program: Command): void {
     .action(async (names: string[], options: { swap?: boolean; restart?: boolean }) => {
       await withLedger(async (app, databaseUrl) => {
         const all = app.get<Projection[]>(PROJECTIONS);
-        const chosen = names.length ? names.map((n) => all.find((p) => p.name === n) ?? fail(`unknown projection ${n}; known: ${all.map((p) => p.name).join(', ')}`)) : all;
+        const chosen = names.length
+          ? names.map((n) => all.find((p) => p.name === n) ?? fail(`unknown projection ${n}; known: ${all.map((p) => p.name).join(', ')}`))
+          : all;
         const rebuilder = new ProjectionRebuilder(app.get<EventStore>(EVENT_STORE), app.get(DataSource), databaseUrl);
         const controller = new AbortController();
         process.once('SIGINT', () => controller.abort());
@@ -69,7 +79,12 @@ export function registerAuditCommands(program: Command): void {
         for (const projection of chosen) {
           const progress = progressReporter();
           try {
-            const report = await rebuilder.rebuild(projection, { swap: options.swap, restart: options.restart, signal: controller.signal, onProgress: (p) => progress.update(p) });
+            const report = await rebuilder.rebuild(projection, {
+              swap: options.swap,
+              restart: options.restart,
+              signal: controller.signal,
+              onProgress: (p) => progress.update(p),
+            });
             progress.stop();
             const rate = report.seconds > 0 ? Math.round((report.position - report.fromPosition) / report.seconds) : 0;
             console.log(`${projection.name}: rebuilt to position ${report.position} in ${report.seconds.toFixed(1)} s (${rate} events/s)`);

@@ -64,7 +64,8 @@ function parseKnownAt(value: string): KnownAt {
 function parseAnchors(raw: string | string[] | undefined): HeadAnchor[] {
   return (Array.isArray(raw) ? raw : raw ? [raw] : []).map((a) => {
     const match = /^(\d+):([0-9a-f]{64})$/.exec(a);
-    if (!match) throw new Problem(400, 'invalid_anchor', 'anchor must be <position>:<64 hex characters>, as printed by an earlier verify.', { field: 'anchor' });
+    if (!match)
+      throw new Problem(400, 'invalid_anchor', 'anchor must be <position>:<64 hex characters>, as printed by an earlier verify.', { field: 'anchor' });
     return { position: Number(match[1]), hash: match[2] };
   });
 }
@@ -84,14 +85,24 @@ export class AuditController {
   constructor(private readonly audit: AuditService) {}
 
   @Get('verify')
-  @ApiOperation({ summary: 'Recompute every hash link; "verified N events, head hash H" or the first broken position. Repeat anchor=<position>:<hash> to hold the chain to heads published earlier.' })
+  @ApiOperation({
+    summary:
+      'Recompute every hash link; "verified N events, head hash H" or the first broken position. Repeat anchor=<position>:<hash> to hold the chain to heads published earlier.',
+  })
   async verify(@Query() query: VerifyQuery) {
     const report = await this.audit.verify(parseAnchors(query.anchor));
-    return { ...report, summary: report.ok ? `verified ${report.verified} events, head hash ${report.headHash}` : `chain broken at position ${report.firstBreak?.position}: ${report.firstBreak?.kind} — ${report.firstBreak?.detail}` };
+    return {
+      ...report,
+      summary: report.ok
+        ? `verified ${report.verified} events, head hash ${report.headHash}`
+        : `chain broken at position ${report.firstBreak?.position}: ${report.firstBreak?.kind} — ${report.firstBreak?.detail}`,
+    };
   }
 
   @Get('persons/:personId/coverage')
-  @ApiOperation({ summary: 'Coverage on asOf as the ledger knew it at knownAt (time or position), beside what it says now, with the events that changed the answer' })
+  @ApiOperation({
+    summary: 'Coverage on asOf as the ledger knew it at knownAt (time or position), beside what it says now, with the events that changed the answer',
+  })
   async coverageAsKnownAt(@Param('personId', ParseUUIDPipe) personId: string, @Query() query: TimeTravelQuery) {
     const events = await this.audit.personEvents(personId);
     if (events.length === 0) throw new Problem(404, 'person_not_found', `No person ${personId}.`);
@@ -130,7 +141,8 @@ export class AuditController {
 
   private async disclosure(query: ExportQuery, actor: Actor, correlationId: string, scope: Record<string, unknown>): Promise<boolean> {
     if (query.reveal !== 'true') return false;
-    if (!query.reason?.trim()) throw new Problem(400, 'reason_required', 'Whole ID numbers are shown only with a stated reason (reason=…); the disclosure is recorded.');
+    if (!query.reason?.trim())
+      throw new Problem(400, 'reason_required', 'Whole ID numbers are shown only with a stated reason (reason=…); the disclosure is recorded.');
     await this.audit.recordDisclosure(actor, correlationId, query.reason.trim(), scope);
     return true;
   }

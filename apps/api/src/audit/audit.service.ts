@@ -71,7 +71,9 @@ export class AuditService {
   }
 
   correlation(correlationId: string): Promise<AuditEventLog[]> {
-    return this.dataSource.getRepository(AuditEventLog).find({ where: [{ correlationId }, { causationId: correlationId }], order: { position: 'ASC' }, take: 10_000 });
+    return this.dataSource
+      .getRepository(AuditEventLog)
+      .find({ where: [{ correlationId }, { causationId: correlationId }], order: { position: 'ASC' }, take: 10_000 });
   }
 
   /** Seeing whole ID numbers is itself a fact on the ledger: who, why, and what they asked for. */

@@ -22,7 +22,16 @@ export async function streamEvents(response: Response, format: ExportFormat, rev
         page
           .map((e) =>
             clean(
-              JSON.stringify({ position: e.position, eventId: e.eventId, streamName: e.streamName, revision: e.revision, type: e.type, recordedAt: e.metadata.recordedAt, metadata: e.metadata, data: e.data }),
+              JSON.stringify({
+                position: e.position,
+                eventId: e.eventId,
+                streamName: e.streamName,
+                revision: e.revision,
+                type: e.type,
+                recordedAt: e.metadata.recordedAt,
+                metadata: e.metadata,
+                data: e.data,
+              }),
             ),
           )
           .join('\n') + (page.length ? '\n' : ''),
@@ -38,7 +47,19 @@ export async function streamEvents(response: Response, format: ExportFormat, rev
     for await (const page of pages) {
       for (const e of page) {
         const m = e.metadata;
-        const ok = csv.write([e.position, e.eventId, e.streamName, e.revision, e.type, m.recordedAt, m.actor, m.correlationId, m.causationId, m.reason ?? '', clean(JSON.stringify(e.data))]);
+        const ok = csv.write([
+          e.position,
+          e.eventId,
+          e.streamName,
+          e.revision,
+          e.type,
+          m.recordedAt,
+          m.actor,
+          m.correlationId,
+          m.causationId,
+          m.reason ?? '',
+          clean(JSON.stringify(e.data)),
+        ]);
         if (!ok) await new Promise((resolve) => csv.once('drain', resolve));
       }
       if (response.writableNeedDrain) await new Promise((resolve) => response.once('drain', resolve));

@@ -38,11 +38,27 @@ export function coverageAsKnownAt(personId: string, events: StoredEvent[], asOf:
     applied.push(e);
     const next = answer(applied);
     if (JSON.stringify(next) !== JSON.stringify(current)) {
-      changedBy.push({ position: e.position, eventId: e.eventId, type: e.type, recordedAt: e.metadata.recordedAt, actor: e.metadata.actor, answerAfter: next.status });
+      changedBy.push({
+        position: e.position,
+        eventId: e.eventId,
+        type: e.type,
+        recordedAt: e.metadata.recordedAt,
+        actor: e.metadata.actor,
+        answerAfter: next.status,
+      });
     }
     current = next;
   }
-  return { personId, asOf, knownAt, then, now: current, changed: JSON.stringify(then) !== JSON.stringify(current), changedBy, laterEventsWithoutEffect: later.length - changedBy.length };
+  return {
+    personId,
+    asOf,
+    knownAt,
+    then,
+    now: current,
+    changed: JSON.stringify(then) !== JSON.stringify(current),
+    changedBy,
+    laterEventsWithoutEffect: later.length - changedBy.length,
+  };
 }
 
 /** Before the person was registered the ledger knew nothing: not covered, no continuity. */

@@ -57,7 +57,8 @@ function url(env: NodeJS.ProcessEnv, name: string, protocols: string[]): string 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const eventStore = oneOf(env, 'EVENT_STORE', ['postgres', 'eventstoredb'] as const, 'postgres');
   const eventStoreUrl = url(env, 'EVENTSTORE_URL', ['esdb:', 'esdb+discover:', 'kurrentdb:']);
-  if (eventStore === 'eventstoredb' && !eventStoreUrl) throw new ConfigError('EVENT_STORE=eventstoredb needs EVENTSTORE_URL (e.g. esdb://localhost:2113?tls=false)');
+  if (eventStore === 'eventstoredb' && !eventStoreUrl)
+    throw new ConfigError('EVENT_STORE=eventstoredb needs EVENTSTORE_URL (e.g. esdb://localhost:2113?tls=false)');
   return {
     port: integer(env, 'PORT', 3000, 0, 65535),
     dataDir: resolve(env.DATA_DIR || './.data'),

@@ -1,4 +1,12 @@
-import { deferralEligibility, isDeferralMadeUp, isEmployeeMadeUp, listOverdueMakeUps, type DeferralPolicy, type DeferralRecord, type EmployerState } from '@ledger/domain';
+import {
+  deferralEligibility,
+  isDeferralMadeUp,
+  isEmployeeMadeUp,
+  listOverdueMakeUps,
+  type DeferralPolicy,
+  type DeferralRecord,
+  type EmployerState,
+} from '@ledger/domain';
 import { deferralRefusalDetail } from './employer-problems';
 import { earliestOutstandingMakeUp } from './employer.projection';
 
@@ -37,7 +45,12 @@ export function presentEmployer(state: EmployerState, revision: number, today: s
         makeUpDueOn: d.makeUpDueOn,
         status: deferralStatus(d, today),
         madeUpFen: d.madeUpFen,
-        employees: d.employees.map((personId) => ({ personId, name: names.get(personId) ?? null, madeUp: isEmployeeMadeUp(d, personId), departed: departed.has(personId) })),
+        employees: d.employees.map((personId) => ({
+          personId,
+          name: names.get(personId) ?? null,
+          madeUp: isEmployeeMadeUp(d, personId),
+          departed: departed.has(personId),
+        })),
         outstandingCount: d.employees.filter((personId) => !isEmployeeMadeUp(d, personId)).length,
       })),
     departures: state.departures,

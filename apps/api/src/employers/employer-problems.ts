@@ -2,7 +2,15 @@ import { DeferralError } from '@ledger/domain';
 import { Problem } from '../common/problem';
 
 /** The action is blocked by the unit's state (a debt, a closed record), not by the request's content. */
-const CONFLICTS = new Set(['employer_already_registered', 'employer_deregistered', 'deferral_already_ended', 'deferral_already_made_up', 'deferral_id_taken', 'deferral_months_overlap', 'deferred_contributions_outstanding']);
+const CONFLICTS = new Set([
+  'employer_already_registered',
+  'employer_deregistered',
+  'deferral_already_ended',
+  'deferral_already_made_up',
+  'deferral_id_taken',
+  'deferral_months_overlap',
+  'deferred_contributions_outstanding',
+]);
 const NOT_FOUND = new Set(['employer_not_registered', 'deferral_not_found']);
 
 const DETAILS: Record<string, (d: Record<string, unknown>) => string> = {
@@ -15,10 +23,13 @@ const DETAILS: Record<string, (d: Record<string, unknown>) => string> = {
   invalid_amount: () => 'Amounts are whole fen and months whole numbers, not negative.',
   invalid_date: () => 'Not a calendar date.',
   missing_field: (d) => `${String(d.field)} is required.`,
-  unit_type_excluded: (d) => `Not eligible for deferral: ${String(d.unitType).replace(/_/g, ' ')} units are excluded (public bodies, and those insured as flexible workers).`,
+  unit_type_excluded: (d) =>
+    `Not eligible for deferral: ${String(d.unitType).replace(/_/g, ' ')} units are excluded (public bodies, and those insured as flexible workers).`,
   staff_count_too_large: (d) => `Not eligible for deferral: ${String(d.staffCount)} staff is above the limit of ${String(d.limit)}.`,
-  sme_classification_required: (d) => `Not eligible for deferral: with ${String(d.staffCount)} staff (${String(d.smallStaffLimit)} or more) the unit must meet the SME classification.`,
-  arrears_outstanding: (d) => `Not eligible for deferral: ${String(d.months)} months of arrears (${String(d.limit)} or more excludes the unit until they are paid).`,
+  sme_classification_required: (d) =>
+    `Not eligible for deferral: with ${String(d.staffCount)} staff (${String(d.smallStaffLimit)} or more) the unit must meet the SME classification.`,
+  arrears_outstanding: (d) =>
+    `Not eligible for deferral: ${String(d.months)} months of arrears (${String(d.limit)} or more excludes the unit until they are paid).`,
   invalid_deferral_months: (d) => `A deferral covers ${String(d.expectedCount)} consecutive months (YYYY-MM).`,
   deferral_months_overlap: (d) => `These months are already deferred under ${String(d.deferralId)}.`,
   deferral_id_taken: () => 'This deferral id is already used.',

@@ -86,7 +86,8 @@ export class EmployerWorkflow {
       const state = events.reduce(evolveEmployer, initialEmployerState);
       return { employer: await this.present(state, written.nextExpectedRevision), position: written.position, projected: written.projected };
     } catch (error) {
-      if (error instanceof WrongExpectedRevision) throw new Problem(409, 'employer_already_registered', `An employer ${employerId} is already registered.`, { employerId });
+      if (error instanceof WrongExpectedRevision)
+        throw new Problem(409, 'employer_already_registered', `An employer ${employerId} is already registered.`, { employerId });
       throw error;
     }
   }
@@ -95,7 +96,12 @@ export class EmployerWorkflow {
     return this.act(employerId, expectedRevision, context, () => ({ command: { type: 'RecordEmployerArrears', ...input } }));
   }
 
-  grantDeferral(employerId: string, input: { deferralId?: string; months: string[]; employees: string[] }, expectedRevision: number | undefined, context: CommandContext) {
+  grantDeferral(
+    employerId: string,
+    input: { deferralId?: string; months: string[]; employees: string[] },
+    expectedRevision: number | undefined,
+    context: CommandContext,
+  ) {
     const deferralId = input.deferralId ?? randomUUID();
     return this.act(employerId, expectedRevision, context, () => ({
       command: { type: 'GrantDeferral', deferralId, months: input.months, employees: input.employees },
@@ -112,7 +118,13 @@ export class EmployerWorkflow {
     return this.act(employerId, expectedRevision, context, () => ({ command: { type: 'EndDeferral', deferralId } }));
   }
 
-  recordMakeUp(employerId: string, deferralId: string, input: { fen: number; personId?: string }, expectedRevision: number | undefined, context: CommandContext) {
+  recordMakeUp(
+    employerId: string,
+    deferralId: string,
+    input: { fen: number; personId?: string },
+    expectedRevision: number | undefined,
+    context: CommandContext,
+  ) {
     return this.act(employerId, expectedRevision, context, (state) => {
       const deferral = state.deferrals[deferralId];
       const command: EmployerCommand = input.personId
@@ -197,16 +209,26 @@ export class EmployerWorkflow {
       }
     }
     if (refusals.length > 0) {
-      throw new Problem(422, code, `The ledger of ${refusals.length} employee(s) cannot record this: ${refusals.map((r) => `${r.personId}: ${r.detail}`).join('; ')}.`, { refusals });
+      throw new Problem(
+        422,
+        code,
+        `The ledger of ${refusals.length} employee(s) cannot record this: ${refusals.map((r) => `${r.personId}: ${r.detail}`).join('; ')}.`,
+        { refusals },
+      );
     }
   }
 
   private async conflict(employerId: string): Promise<Problem> {
     const fresh = await this.detail(employerId);
-    return new Problem(409, 'concurrency_conflict', `Someone else changed this employer first (now revision ${fresh.revision}). Check its current state and act again if still needed.`, {
-      actualRevision: fresh.revision,
-      employer: fresh,
-    });
+    return new Problem(
+      409,
+      'concurrency_conflict',
+      `Someone else changed this employer first (now revision ${fresh.revision}). Check its current state and act again if still needed.`,
+      {
+        actualRevision: fresh.revision,
+        employer: fresh,
+      },
+    );
   }
 
   private async load(employerId: string): Promise<{ state: EmployerState; revision: number }> {

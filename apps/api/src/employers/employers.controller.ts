@@ -23,7 +23,12 @@ export class EmployersController {
 
   @Post()
   @ApiOperation({ summary: 'Register an employer (unit) with its size, type, SME classification and region' })
-  async register(@Body() dto: RegisterEmployerDto, @CurrentActor() actor: Actor, @CorrelationId() correlationId: string, @Res({ passthrough: true }) response: Response) {
+  async register(
+    @Body() dto: RegisterEmployerDto,
+    @CurrentActor() actor: Actor,
+    @CorrelationId() correlationId: string,
+    @Res({ passthrough: true }) response: Response,
+  ) {
     return answer(response, await this.workflow.register(dto, { actor, correlationId }));
   }
 
@@ -47,7 +52,10 @@ export class EmployersController {
     @CorrelationId() correlationId: string,
     @Res({ passthrough: true }) response: Response,
   ) {
-    return answer(response, await this.workflow.recordArrears(employerId, { months: dto.months, fen: dto.fen }, dto.expectedRevision, { actor, correlationId }));
+    return answer(
+      response,
+      await this.workflow.recordArrears(employerId, { months: dto.months, fen: dto.fen }, dto.expectedRevision, { actor, correlationId }),
+    );
   }
 
   @Post(':employerId/deferrals')
@@ -59,7 +67,13 @@ export class EmployersController {
     @CorrelationId() correlationId: string,
     @Res({ passthrough: true }) response: Response,
   ) {
-    return answer(response, await this.workflow.grantDeferral(employerId, { deferralId: dto.deferralId, months: dto.months, employees: dto.employees }, dto.expectedRevision, { actor, correlationId }));
+    return answer(
+      response,
+      await this.workflow.grantDeferral(employerId, { deferralId: dto.deferralId, months: dto.months, employees: dto.employees }, dto.expectedRevision, {
+        actor,
+        correlationId,
+      }),
+    );
   }
 
   @Post(':employerId/deferrals/:deferralId/end')
@@ -85,7 +99,10 @@ export class EmployersController {
     @CorrelationId() correlationId: string,
     @Res({ passthrough: true }) response: Response,
   ) {
-    return answer(response, await this.workflow.recordMakeUp(employerId, deferralId, { fen: dto.fen, personId: dto.personId }, dto.expectedRevision, { actor, correlationId }));
+    return answer(
+      response,
+      await this.workflow.recordMakeUp(employerId, deferralId, { fen: dto.fen, personId: dto.personId }, dto.expectedRevision, { actor, correlationId }),
+    );
   }
 
   @Post(':employerId/departures')
@@ -97,6 +114,9 @@ export class EmployersController {
     @CorrelationId() correlationId: string,
     @Res({ passthrough: true }) response: Response,
   ) {
-    return answer(response, await this.workflow.recordDeparture(employerId, { personId: dto.personId, reason: dto.reason }, dto.expectedRevision, { actor, correlationId }));
+    return answer(
+      response,
+      await this.workflow.recordDeparture(employerId, { personId: dto.personId, reason: dto.reason }, dto.expectedRevision, { actor, correlationId }),
+    );
   }
 }

@@ -20,7 +20,12 @@ export class ContributionsController {
   @Post('contributions')
   @Roles('clerk')
   @ApiOperation({ summary: 'Record a payment taken at the counter (agencies post through /v1/agency/payments)' })
-  async record(@Body() dto: RecordContributionDto, @CurrentActor() actor: Actor, @CorrelationId() correlationId: string, @Res({ passthrough: true }) response: Response) {
+  async record(
+    @Body() dto: RecordContributionDto,
+    @CurrentActor() actor: Actor,
+    @CorrelationId() correlationId: string,
+    @Res({ passthrough: true }) response: Response,
+  ) {
     const contributionId = dto.contributionId ?? randomUUID();
     const result: PersonCommandResult = await this.commands.execute(
       new ExecutePersonCommand(

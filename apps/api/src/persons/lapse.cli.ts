@@ -19,8 +19,14 @@ export function registerLapseCommands(program: Command): void {
         const projections = app.get(ProjectionManager);
         await projections.start();
         await projections.waitFor(await app.get<EventStore>(EVENT_STORE).headPosition(), 600_000);
-        return app.get(LapseJob).run(options.periodEnd, { actor: { kind: 'staff', id: 'cli', name: 'operator CLI', role: 'clerk' }, correlationId: randomUUID() });
+        return app
+          .get(LapseJob)
+          .run(options.periodEnd, { actor: { kind: 'staff', id: 'cli', name: 'operator CLI', role: 'clerk' }, correlationId: randomUUID() });
       });
-      console.log(options.json ? JSON.stringify(result) : `period end ${result.periodEnd}: ${result.personsScanned} persons scanned, ${result.lapsesRecorded} lapses recorded`);
+      console.log(
+        options.json
+          ? JSON.stringify(result)
+          : `period end ${result.periodEnd}: ${result.personsScanned} persons scanned, ${result.lapsesRecorded} lapses recorded`,
+      );
     });
 }

@@ -29,11 +29,17 @@ export class PersonRegistry {
     const id = validateResidentId(dto.idNumber, chinaToday());
     if (!id.ok) throw new Problem(422, 'invalid_id_number', `The resident ID number is not valid: ${id.reason}.`, { field: 'idNumber' });
     if (id.birthDate !== dto.birthDate) {
-      throw new Problem(422, 'birth_date_mismatch', `birthDate ${dto.birthDate} differs from the birth date in the ID number (${id.birthDate}).`, { field: 'birthDate' });
+      throw new Problem(422, 'birth_date_mismatch', `birthDate ${dto.birthDate} differs from the birth date in the ID number (${id.birthDate}).`, {
+        field: 'birthDate',
+      });
     }
     const personId = await this.claim(id.normalized, context);
     return this.commands.execute(
-      new ExecutePersonCommand(personId, { type: 'RegisterPerson', data: { personId, idNumber: id.normalized, name: dto.name, categories: dto.categories ?? [] } }, context),
+      new ExecutePersonCommand(
+        personId,
+        { type: 'RegisterPerson', data: { personId, idNumber: id.normalized, name: dto.name, categories: dto.categories ?? [] } },
+        context,
+      ),
     );
   }
 
@@ -43,7 +49,14 @@ export class PersonRegistry {
     try {
       await this.store.appendToStream(
         stream,
-        [{ eventId: randomUUID(), type: 'IdNumberClaimed', data: { personId }, metadata: { correlationId: context.correlationId, causationId: context.correlationId, actor: actorLabel(context.actor) } }],
+        [
+          {
+            eventId: randomUUID(),
+            type: 'IdNumberClaimed',
+            data: { personId },
+            metadata: { correlationId: context.correlationId, causationId: context.correlationId, actor: actorLabel(context.actor) },
+          },
+        ],
         { expectedRevision: 'no_stream' },
       );
       return personId;

@@ -27,7 +27,8 @@ export class PersonProjection implements Projection {
     for (const [personId, personEvents] of byPerson) {
       const row = rows.get(personId);
       let state = row?.state ?? initialPersonState;
-      for (const e of personEvents) state = evolvePerson(state, { type: e.type, data: e.data } as PersonEvent, { recordedAt: e.metadata.recordedAt, position: e.position });
+      for (const e of personEvents)
+        state = evolvePerson(state, { type: e.type, data: e.data } as PersonEvent, { recordedAt: e.metadata.recordedAt, position: e.position });
       if (state.personId === null || state.idNumber === null) continue; // events before registration wait for it
       const last = personEvents[personEvents.length - 1];
       changed.push(

@@ -40,7 +40,12 @@ export class PersonsController {
   @Post()
   @Roles('clerk')
   @ApiOperation({ summary: 'Register a person; the same ID number again is 409 with the existing personId' })
-  async register(@Body() dto: RegisterPersonDto, @CurrentActor() actor: Actor, @CorrelationId() correlationId: string, @Res({ passthrough: true }) response: Response) {
+  async register(
+    @Body() dto: RegisterPersonDto,
+    @CurrentActor() actor: Actor,
+    @CorrelationId() correlationId: string,
+    @Res({ passthrough: true }) response: Response,
+  ) {
     const result = await this.registry.register(dto, { actor, correlationId });
     return writeAnswer(response, result, { personId: result.personId });
   }
@@ -73,7 +78,16 @@ export class PersonsController {
     const result: PersonCommandResult = await this.commands.execute(
       new ExecutePersonCommand(
         personId,
-        { type: 'EnrollInScheme', data: { enrollmentId, scheme: dto.scheme, regionCode: dto.regionCode, enrolledOn: dto.enrolledOn, ...(dto.employerId ? { employerId: dto.employerId } : {}) } },
+        {
+          type: 'EnrollInScheme',
+          data: {
+            enrollmentId,
+            scheme: dto.scheme,
+            regionCode: dto.regionCode,
+            enrolledOn: dto.enrolledOn,
+            ...(dto.employerId ? { employerId: dto.employerId } : {}),
+          },
+        },
         { actor, correlationId },
       ),
     );
@@ -108,7 +122,11 @@ export class PersonsController {
     @Res({ passthrough: true }) response: Response,
   ) {
     const result: PersonCommandResult = await this.commands.execute(
-      new ExecutePersonCommand(personId, { type: 'ChangeCategories', data: { categories: dto.categories, effectiveFrom: dto.effectiveFrom } }, { actor, correlationId }),
+      new ExecutePersonCommand(
+        personId,
+        { type: 'ChangeCategories', data: { categories: dto.categories, effectiveFrom: dto.effectiveFrom } },
+        { actor, correlationId },
+      ),
     );
     return writeAnswer(response, result, { personId });
   }

@@ -34,12 +34,21 @@ export function draftCertificate(person: PersonState, request: TransferRequested
 
   // The old region covers to the end of its paid period; without any, to the end of the enrollment or the eve of the request.
   const lastCovered = inOld.filter((p) => p.status === 'covered').at(-1)?.to;
-  const lastEnded = enrollments.map((e) => e.endedOn).filter((d): d is string => d !== null).sort().at(-1);
+  const lastEnded = enrollments
+    .map((e) => e.endedOn)
+    .filter((d): d is string => d !== null)
+    .sort()
+    .at(-1);
   const coverageEnd = lastCovered ?? lastEnded ?? addDays(request.requestedOn, -1);
 
   const actual = new Set(inOld.flatMap((p) => monthsIn(p.from, p.to)));
   // Months insured elsewhere count at the new region as deemed months; overlaps count once.
-  const deemed = new Set(paid.filter((p) => provinceOf(p.regionCode) !== oldProvince).flatMap((p) => monthsIn(p.from, p.to)).filter((m) => !actual.has(m)));
+  const deemed = new Set(
+    paid
+      .filter((p) => provinceOf(p.regionCode) !== oldProvince)
+      .flatMap((p) => monthsIn(p.from, p.to))
+      .filter((m) => !actual.has(m)),
+  );
 
   return {
     name: person.name ?? '',

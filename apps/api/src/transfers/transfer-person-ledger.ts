@@ -22,7 +22,9 @@ export function transferEnrollmentId(transferId: string): string {
 /** The old region's enrollment the transfer ends: the person's open one in the old province, if the ledger holds it. */
 function openOldEnrollment(person: PersonState, transfer: TransferState): string | null {
   const from = transfer.request?.fromRegion ?? '';
-  const open = enrollmentViews(person).filter((e) => e.endedOn === null && provinceOf(e.regionCode) === provinceOf(from) && e.transferId !== transfer.request?.transferId);
+  const open = enrollmentViews(person).filter(
+    (e) => e.endedOn === null && provinceOf(e.regionCode) === provinceOf(from) && e.transferId !== transfer.request?.transferId,
+  );
   return open.at(-1)?.enrollmentId ?? null;
 }
 
@@ -75,7 +77,9 @@ export function duplicateEnrollments(person: PersonState | null, transfer: Trans
   const views = enrollmentViews(person);
   const old = transfer.transferOut
     ? transfer.transferOut.certificate.enrollmentPeriods.map((p) => ({ from: p.from, to: p.to as string | null, regionCode: p.regionCode, scheme: p.scheme }))
-    : views.filter((e) => provinceOf(e.regionCode) === oldProvince).map((e) => ({ from: e.enrolledOn, to: e.endedOn, regionCode: e.regionCode, scheme: e.scheme }));
+    : views
+        .filter((e) => provinceOf(e.regionCode) === oldProvince)
+        .map((e) => ({ from: e.enrolledOn, to: e.endedOn, regionCode: e.regionCode, scheme: e.scheme }));
   const elsewhere = views
     .filter((e) => provinceOf(e.regionCode) !== oldProvince)
     .map((e) => ({ from: e.enrolledOn, to: e.endedOn, regionCode: e.regionCode, scheme: e.scheme, enrollmentId: e.enrollmentId }));

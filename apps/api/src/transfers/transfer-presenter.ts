@@ -18,7 +18,12 @@ export interface TransferExtras {
 function waiting(state: TransferState) {
   const r = state.request!;
   if (state.waitingFor === 'transfer_out_region') {
-    return { waitingParty: `applicant and new region ${r.toRegion}`, waitingOn: `old region ${r.fromRegion}`, waitingOnRegion: r.fromRegion, pendingStep: 'transfer_out' as const };
+    return {
+      waitingParty: `applicant and new region ${r.toRegion}`,
+      waitingOn: `old region ${r.fromRegion}`,
+      waitingOnRegion: r.fromRegion,
+      pendingStep: 'transfer_out' as const,
+    };
   }
   if (state.waitingFor === 'transfer_in_region') {
     return { waitingParty: `applicant`, waitingOn: `new region ${r.toRegion}`, waitingOnRegion: r.toRegion, pendingStep: 'transfer_in' as const };
@@ -47,9 +52,32 @@ export function presentTransfer(state: TransferState, revision: number, today: s
   const history: Array<Record<string, unknown>> = [
     { step: 'requested', on: r.requestedOn, by: r.requestedBy, channel: r.channel, dueOn: r.transferOutDueOn, workingDays: r.transferOutWorkingDays },
   ];
-  if (out) history.push({ step: 'transferred_out', on: out.confirmedOn, by: out.by, overdueByWorkingDays: out.overdueByWorkingDays, dueOn: out.transferInDueOn, workingDays: out.transferInWorkingDays });
-  if (state.completion) history.push({ step: 'completed', on: state.completion.completedOn, by: state.completion.by, overdueByWorkingDays: state.completion.overdueByWorkingDays, newEnrollmentOn: state.completion.newEnrollmentOn });
-  if (state.rejection) history.push({ step: 'rejected', on: state.rejection.on, by: state.rejection.by, overdueByWorkingDays: state.rejection.overdueByWorkingDays, reason: state.rejection.reason, at: state.rejection.step });
+  if (out)
+    history.push({
+      step: 'transferred_out',
+      on: out.confirmedOn,
+      by: out.by,
+      overdueByWorkingDays: out.overdueByWorkingDays,
+      dueOn: out.transferInDueOn,
+      workingDays: out.transferInWorkingDays,
+    });
+  if (state.completion)
+    history.push({
+      step: 'completed',
+      on: state.completion.completedOn,
+      by: state.completion.by,
+      overdueByWorkingDays: state.completion.overdueByWorkingDays,
+      newEnrollmentOn: state.completion.newEnrollmentOn,
+    });
+  if (state.rejection)
+    history.push({
+      step: 'rejected',
+      on: state.rejection.on,
+      by: state.rejection.by,
+      overdueByWorkingDays: state.rejection.overdueByWorkingDays,
+      reason: state.rejection.reason,
+      at: state.rejection.step,
+    });
   if (state.cancellation) history.push({ step: 'cancelled', on: state.cancellation.on, by: state.cancellation.by });
   return {
     transferId: r.transferId,
@@ -66,7 +94,9 @@ export function presentTransfer(state: TransferState, revision: number, today: s
     waiting: waiting(state),
     ...deadline(state, today, calendar),
     /** Steps taken after their deadline, in working days: the limits bind the bureaus, so late steps are recorded, not refused. */
-    lateSteps: history.filter((h) => typeof h.overdueByWorkingDays === 'number' && h.overdueByWorkingDays > 0).map((h) => ({ step: h.step, overdueByWorkingDays: h.overdueByWorkingDays })),
+    lateSteps: history
+      .filter((h) => typeof h.overdueByWorkingDays === 'number' && h.overdueByWorkingDays > 0)
+      .map((h) => ({ step: h.step, overdueByWorkingDays: h.overdueByWorkingDays })),
     history,
     certificate: out?.certificate ?? null,
     newEnrollmentOn: state.completion?.newEnrollmentOn ?? null,

@@ -72,7 +72,9 @@ export class TransferWorkflow {
     // Read-model check: a person has one transfer under way at a time (a race past it leaves two open requests for clerks to see, not a broken ledger).
     const open = await this.dataSource.getRepository(TransferView).findOneBy({ personId: input.personId, step: In(['requested', 'transferred_out']) });
     if (open) {
-      throw new Problem(409, 'transfer_already_open', `This person already has a transfer under way (${open.transferId}, ${open.step}).`, { transferId: open.transferId });
+      throw new Problem(409, 'transfer_already_open', `This person already has a transfer under way (${open.transferId}, ${open.step}).`, {
+        transferId: open.transferId,
+      });
     }
     const transferId = randomUUID();
     const command: TransferCommand = {
@@ -108,7 +110,13 @@ export class TransferWorkflow {
     });
   }
 
-  async complete(transferId: string, expectedRevision: number, input: { newEnrollmentOn?: string; employerId?: string }, actor: Actor, context: CommandContext) {
+  async complete(
+    transferId: string,
+    expectedRevision: number,
+    input: { newEnrollmentOn?: string; employerId?: string },
+    actor: Actor,
+    context: CommandContext,
+  ) {
     const current = await this.loadTransfer(transferId);
     // A completion whose person events were lost (a crash between the two appends) is finished here; the events are idempotent.
     if (current.state.step === 'completed') {
@@ -162,7 +170,10 @@ export class TransferWorkflow {
     const people = await this.people(rows.map((r) => r.personId));
     const transfers = rows.map((row) => {
       const person = people.get(row.personId) ?? null;
-      return presentTransfer(row.state, row.revision, today, this.calendar, { personName: person?.name ?? null, duplicates: duplicateEnrollments(person?.state ?? null, row.state) });
+      return presentTransfer(row.state, row.revision, today, this.calendar, {
+        personName: person?.name ?? null,
+        duplicates: duplicateEnrollments(person?.state ?? null, row.state),
+      });
     });
     return { today, count: transfers.length, overdueCount: transfers.filter((t) => t.isOverdue).length, transfers };
   }
@@ -264,9 +275,14 @@ function personEventsOrProblem(person: PersonState, next: TransferState, today: 
     decideTransferPersonEvents(person, next, today, employerId);
   } catch (error) {
     if (!isDomainError(error)) throw error;
-    throw new Problem(domainErrorStatus(error.code), error.code, `The person's ledger refuses the transfer's new enrollment: ${error.message}. Resolve it (see duplicateEnrollments), then complete again.`, {
-      details: error.details ?? {},
-      duplicateEnrollments: duplicateEnrollments(person, next),
-    });
+    throw new Problem(
+      domainErrorStatus(error.code),
+      error.code,
+      `The person's ledger refuses the transfer's new enrollment: ${error.message}. Resolve it (see duplicateEnrollments), then complete again.`,
+      {
+        details: error.details ?? {},
+        duplicateEnrollments: duplicateEnrollments(person, next),
+      },
+    );
   }
 }

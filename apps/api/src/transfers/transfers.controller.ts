@@ -24,9 +24,21 @@ export class TransfersController {
 
   @Post()
   @ApiOperation({ summary: 'Request a cross-province transfer (转移接续) at the new region; the old region has 10 working days' })
-  async request(@Body() dto: RequestTransferDto, @CurrentActor() actor: Actor, @CorrelationId() correlationId: string, @Res({ passthrough: true }) response: Response) {
+  async request(
+    @Body() dto: RequestTransferDto,
+    @CurrentActor() actor: Actor,
+    @CorrelationId() correlationId: string,
+    @Res({ passthrough: true }) response: Response,
+  ) {
     const result = await this.workflow.request(
-      { personId: dto.personId, fromRegion: dto.fromRegion, toRegion: dto.toRegion, scheme: dto.scheme, channel: dto.channel ?? 'counter', requestedBy: dto.requestedBy ?? 'clerk' },
+      {
+        personId: dto.personId,
+        fromRegion: dto.fromRegion,
+        toRegion: dto.toRegion,
+        scheme: dto.scheme,
+        channel: dto.channel ?? 'counter',
+        requestedBy: dto.requestedBy ?? 'clerk',
+      },
       actor,
       { actor, correlationId },
     );
@@ -63,7 +75,9 @@ export class TransfersController {
   }
 
   @Post(':transferId/complete')
-  @ApiOperation({ summary: "The new region completes the transfer-in: the person's old enrollment ends with its cover, the new one starts with no waiting period" })
+  @ApiOperation({
+    summary: "The new region completes the transfer-in: the person's old enrollment ends with its cover, the new one starts with no waiting period",
+  })
   async complete(
     @Param('transferId', ParseUUIDPipe) transferId: string,
     @Body() dto: CompleteTransferDto,
@@ -71,7 +85,13 @@ export class TransfersController {
     @CorrelationId() correlationId: string,
     @Res({ passthrough: true }) response: Response,
   ) {
-    return answer(response, await this.workflow.complete(transferId, dto.expectedRevision, { newEnrollmentOn: dto.newEnrollmentOn, employerId: dto.employerId }, actor, { actor, correlationId }));
+    return answer(
+      response,
+      await this.workflow.complete(transferId, dto.expectedRevision, { newEnrollmentOn: dto.newEnrollmentOn, employerId: dto.employerId }, actor, {
+        actor,
+        correlationId,
+      }),
+    );
   }
 
   @Post(':transferId/reject')

@@ -42,7 +42,11 @@ export class PageAssetsSource {
     const source = join(root, 'apps', 'web');
     const fromSources = __filename.endsWith('.ts');
     if (!fromSources && existsSync(join(built, 'main.js'))) {
-      return assets(readFileSync(join(built, 'index.html'), 'utf8'), readFileSync(join(built, 'main.js'), 'utf8'), readFileSync(join(built, 'main.css'), 'utf8'));
+      return assets(
+        readFileSync(join(built, 'index.html'), 'utf8'),
+        readFileSync(join(built, 'main.js'), 'utf8'),
+        readFileSync(join(built, 'main.css'), 'utf8'),
+      );
     }
     if (existsSync(join(source, 'src', 'main.tsx'))) return bundleInMemory(source);
     throw new Problem(503, 'page_not_built', 'The clerk page has not been built: run `npm run build`.');

@@ -5,7 +5,8 @@ import { Public } from '../auth/roles.decorator';
 import { PageAssetsSource } from './page-assets';
 
 // The page talks only to this service; nothing inline, nothing from elsewhere.
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 /** The clerk workspace page. Public files: every API call the page makes carries the clerk's bearer token. */
 @ApiExcludeController()

@@ -38,7 +38,12 @@ function requireCategories(value: unknown): PersonCategory[] {
 /** Key order is not content: stored events come back from PostgreSQL jsonb with their keys reordered. */
 function canonical(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonical);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.keys(value).sort().map((k) => [k, canonical((value as Record<string, unknown>)[k])]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
+    );
   return value;
 }
 const sameJson = (a: unknown, b: unknown): boolean => JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
@@ -117,7 +122,8 @@ export function decidePerson(state: PersonState, command: PersonCommand, ctx: De
         if (enrollment.endedOn === endedOn && enrollment.endReason === d.reason) return [];
         throw new DomainError('enrollment_already_ended', 'enrollment already ended', { enrollmentId: d.enrollmentId, endedOn: enrollment.endedOn });
       }
-      if (endedOn < enrollment.enrolledOn) throw new DomainError('invalid_date', 'an enrollment cannot end before it starts', { enrolledOn: enrollment.enrolledOn, endedOn });
+      if (endedOn < enrollment.enrolledOn)
+        throw new DomainError('invalid_date', 'an enrollment cannot end before it starts', { enrolledOn: enrollment.enrolledOn, endedOn });
       return [{ type: 'EnrollmentEnded', data: { enrollmentId: d.enrollmentId, endedOn, reason: d.reason } }];
     }
     case 'RecordContribution':
@@ -280,6 +286,7 @@ function findEnrollment(
   const candidates = all.filter(
     (e) => e.scheme === scheme && e.regionCode === regionCode && (enrollmentOverlaps(e, periodFrom, periodTo) || enrollmentOverlaps(e, paidOn, paidOn)),
   );
-  if (candidates.length === 0) throw new DomainError('not_enrolled', `not enrolled in the ${scheme} scheme in ${regionCode} for that period`, { scheme, regionCode });
+  if (candidates.length === 0)
+    throw new DomainError('not_enrolled', `not enrolled in the ${scheme} scheme in ${regionCode} for that period`, { scheme, regionCode });
   return candidates[candidates.length - 1]!;
 }

@@ -24,13 +24,21 @@ describe('lapsesDue (DOMAIN.md "Lapse and continuity")', () => {
     expect(lapsesDue(replayPerson([...base, ev.ended('e1', '2023-11-30')]), '2023-12-31')).toEqual([]);
   });
   test('employee month end: unpaid month lapses, paid or deferred month does not', () => {
-    const w = [ev.registered('1990-01-01'), ev.enrolled('w1', 'employee', H, '2024-01-01', { employerId: 'x' }), ...employeeMonths('w', 'w1', H, '2024-01', '2024-02')];
+    const w = [
+      ev.registered('1990-01-01'),
+      ev.enrolled('w1', 'employee', H, '2024-01-01', { employerId: 'x' }),
+      ...employeeMonths('w', 'w1', H, '2024-01', '2024-02'),
+    ];
     expect(lapsesDue(replayPerson(w), '2024-02-29')).toEqual([]);
     expect(lapsesDue(replayPerson(w), '2024-03-31')).toEqual([ev.lapse('employee', H, '2024-03', '2024-03-31')]);
     expect(lapsesDue(replayPerson([...w, ev.deferred('d1', 'x', ['2024-03'])]), '2024-03-31')).toEqual([]);
   });
   test('a part-only employee month (unit part missing) is not paid → lapse', () => {
-    const w = [ev.registered('1990-01-01'), ev.enrolled('w1', 'employee', H, '2024-01-01'), ev.employeePaid('i1', 'w1', H, '2024-03', '2024-03-10', { part: 'individual' })];
+    const w = [
+      ev.registered('1990-01-01'),
+      ev.enrolled('w1', 'employee', H, '2024-01-01'),
+      ev.employeePaid('i1', 'w1', H, '2024-03', '2024-03-10', { part: 'individual' }),
+    ];
     expect(lapsesDue(replayPerson(w), '2024-03-31')).toHaveLength(1);
   });
 });

@@ -72,7 +72,14 @@ function applyEvent(s: PersonState, event: PersonEvent, meta?: EventMeta): Perso
     case 'PersonRegistered': {
       if (s.personId !== null) return s;
       const d = event.data;
-      return { ...s, personId: d.personId, idNumber: d.idNumber, name: d.name, birthDate: d.birthDate, categories: sortedUnique(d.categories) as PersonCategory[] };
+      return {
+        ...s,
+        personId: d.personId,
+        idNumber: d.idNumber,
+        name: d.name,
+        birthDate: d.birthDate,
+        categories: sortedUnique(d.categories) as PersonCategory[],
+      };
     }
     case 'PersonCategoriesChanged': {
       const change = { categories: sortedUnique(event.data.categories) as PersonCategory[], effectiveFrom: event.data.effectiveFrom };

@@ -137,10 +137,7 @@ export const POLICY_CATALOG: readonly RegionPolicyConfig[] = [
           waitingPeriod: UNSPECIFIED_WAIT('000'),
         },
         sources: ['000 一(二)', '002'],
-        assumptions: [
-          'individual 320元 for 2022 is not in 000; national 2021 minimum used',
-          WINDOW_ASSUMED('000'),
-        ],
+        assumptions: ['individual 320元 for 2022 is not in 000; national 2021 minimum used', WINDOW_ASSUMED('000')],
       },
       2023: {
         resident: {

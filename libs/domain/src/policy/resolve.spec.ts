@@ -52,7 +52,15 @@ describe('resolvePolicy: sources reproduced', () => {
     const p = resolvePolicy('410327', 2025);
     expect(p.definedBy).toEqual(['100000']);
     expect(p.regionCode).toBe('410327');
-    expect(p.resident.waitingPeriod).toEqual({ kind: 'national_2025', fixedMonths: 3, extraMonthPerLapsedYear: 1, firstLapsedYearCounts: false, makeUpMonthReduction: 1, longLapseYears: 4, longLapseFloorMonths: 6 });
+    expect(p.resident.waitingPeriod).toEqual({
+      kind: 'national_2025',
+      fixedMonths: 3,
+      extraMonthPerLapsedYear: 1,
+      firstLapsedYearCounts: false,
+      makeUpMonthReduction: 1,
+      longLapseYears: 4,
+      longLapseFloorMonths: 6,
+    });
     expect(resolvePolicy('310000', 2026).coverageYear).toBe(2026);
   });
   test('exempt categories: newborn and the 8 rural low-income codes; extreme hardship pays nothing personally', () => {

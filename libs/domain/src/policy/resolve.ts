@@ -1,14 +1,7 @@
 import { DomainError } from '../errors';
 import { assertRegionCode, REGION_NAMES, RegionCode, regionChain } from '../regions';
 import { POLICY_CATALOG } from './catalog';
-import type {
-  EffectivePolicy,
-  PersonCategory,
-  PolicyCatalog,
-  PolicyPatch,
-  RegionPolicyConfig,
-  ResidentSchemeRules,
-} from './types';
+import type { EffectivePolicy, PersonCategory, PolicyCatalog, PolicyPatch, RegionPolicyConfig, ResidentSchemeRules } from './types';
 
 const REQUIRED_RESIDENT: (keyof ResidentSchemeRules)[] = [
   'individualContributionFen',
@@ -142,7 +135,9 @@ export interface PolicyCatalogEntry {
 /** The catalogue as an API would show it: each configured region with its resolved years. */
 export function listPolicies(catalog: PolicyCatalog = POLICY_CATALOG): PolicyCatalogEntry[] {
   return catalog.map((c) => {
-    const years = Object.keys(c.years).map(Number).sort((a, b) => a - b);
+    const years = Object.keys(c.years)
+      .map(Number)
+      .sort((a, b) => a - b);
     return {
       regionCode: c.regionCode,
       name: c.name || REGION_NAMES[c.regionCode] || c.regionCode,
@@ -154,8 +149,6 @@ export function listPolicies(catalog: PolicyCatalog = POLICY_CATALOG): PolicyCat
 
 /** The person's own share for the year: the lowest share among their categories (assistance pays the rest). */
 export function personalShareFen(policy: EffectivePolicy, categories: readonly PersonCategory[]): number {
-  const shares = categories
-    .map((c) => policy.resident.personalShareByCategoryFen[c])
-    .filter((s): s is number => s !== undefined);
+  const shares = categories.map((c) => policy.resident.personalShareByCategoryFen[c]).filter((s): s is number => s !== undefined);
   return Math.min(policy.resident.individualContributionFen, ...shares);
 }

@@ -19,16 +19,54 @@ export const ev = {
     return { type: 'EnrollmentEnded', data: { enrollmentId, endedOn, reason } };
   },
   /** Resident contribution; `paidOn` is a China date, stored as 10:00 China time. */
-  residentPaid(contributionId: string, enrollmentId: string, regionCode: string, coverageYear: number, amountFen: number, paidOn: IsoDate, extra: Partial<ContributionRecordedData> = {}): PersonEvent {
+  residentPaid(
+    contributionId: string,
+    enrollmentId: string,
+    regionCode: string,
+    coverageYear: number,
+    amountFen: number,
+    paidOn: IsoDate,
+    extra: Partial<ContributionRecordedData> = {},
+  ): PersonEvent {
     return {
       type: 'ContributionRecorded',
-      data: { contributionId, enrollmentId, scheme: 'resident', regionCode, coverageYear, amountFen, payer: 'individual', paidAt: `${paidOn}T10:00:00+08:00`, kind: 'regular', ...extra },
+      data: {
+        contributionId,
+        enrollmentId,
+        scheme: 'resident',
+        regionCode,
+        coverageYear,
+        amountFen,
+        payer: 'individual',
+        paidAt: `${paidOn}T10:00:00+08:00`,
+        kind: 'regular',
+        ...extra,
+      },
     };
   },
-  employeePaid(contributionId: string, enrollmentId: string, regionCode: string, coverageMonth: IsoMonth, paidOn: IsoDate, extra: Partial<ContributionRecordedData> = {}): PersonEvent {
+  employeePaid(
+    contributionId: string,
+    enrollmentId: string,
+    regionCode: string,
+    coverageMonth: IsoMonth,
+    paidOn: IsoDate,
+    extra: Partial<ContributionRecordedData> = {},
+  ): PersonEvent {
     return {
       type: 'ContributionRecorded',
-      data: { contributionId, enrollmentId, scheme: 'employee', regionCode, coverageMonth, amountFen: 80_000, payer: 'employer', paidAt: `${paidOn}T10:00:00+08:00`, kind: 'regular', part: 'both', ...extra },
+      data: {
+        contributionId,
+        enrollmentId,
+        scheme: 'employee',
+        regionCode,
+        coverageMonth,
+        amountFen: 80_000,
+        payer: 'employer',
+        paidAt: `${paidOn}T10:00:00+08:00`,
+        kind: 'regular',
+        part: 'both',
+        ...extra,
+      },
     };
   },
   reversed(contributionId: string, reversedAt = '2024-06-01T10:00:00+08:00', reason = 'bank return'): PersonEvent {
@@ -46,7 +84,14 @@ export const ev = {
 };
 
 /** Employee contributions for every month in [from, to], ids `${prefix}-${month}`. */
-export function employeeMonths(prefix: string, enrollmentId: string, regionCode: string, from: IsoMonth, to: IsoMonth, extra: Partial<ContributionRecordedData> = {}): PersonEvent[] {
+export function employeeMonths(
+  prefix: string,
+  enrollmentId: string,
+  regionCode: string,
+  from: IsoMonth,
+  to: IsoMonth,
+  extra: Partial<ContributionRecordedData> = {},
+): PersonEvent[] {
   const out: PersonEvent[] = [];
   let [y, m] = [Number(from.slice(0, 4)), Number(from.slice(5, 7))];
   for (;;) {

@@ -101,9 +101,7 @@ export function eventStoreContract(adapterName: string, open: () => Promise<Even
 
       it('lets exactly one of many concurrent writers with the same expected revision win', async () => {
         await store.appendToStream(stream('race'), [event()]);
-        const outcomes = await Promise.allSettled(
-          Array.from({ length: 8 }, () => store.appendToStream(stream('race'), [event()], { expectedRevision: 0 })),
-        );
+        const outcomes = await Promise.allSettled(Array.from({ length: 8 }, () => store.appendToStream(stream('race'), [event()], { expectedRevision: 0 })));
         expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
         const losers = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
         expect(losers).toHaveLength(7);
@@ -180,7 +178,10 @@ export function eventStoreContract(adapterName: string, open: () => Promise<Even
 
     describe('readStream', () => {
       it('reads forwards, backwards, from a revision and up to a count', async () => {
-        await store.appendToStream(stream('r'), [0, 1, 2, 3, 4].map((i) => event('T', { i })));
+        await store.appendToStream(
+          stream('r'),
+          [0, 1, 2, 3, 4].map((i) => event('T', { i })),
+        );
         const data = (events: StoredEvent[]) => events.map((e) => (e.data as { i: number }).i);
         expect(data(await store.readStream(stream('r')))).toEqual([0, 1, 2, 3, 4]);
         expect(data(await store.readStream(stream('r'), { fromRevision: 2 }))).toEqual([2, 3, 4]);

@@ -47,18 +47,12 @@ export class EventStoreDbEventStore implements EventStore {
     this.client = EventStoreDBClient.connectionString(connectionString);
   }
 
-  async appendToStream(
-    streamName: string,
-    events: NewEvent[],
-    options: { expectedRevision?: ExpectedRevision } = {},
-  ): Promise<AppendResult> {
+  async appendToStream(streamName: string, events: NewEvent[], options: { expectedRevision?: ExpectedRevision } = {}): Promise<AppendResult> {
     const expected = options.expectedRevision ?? 'any';
     try {
       const result = await this.client.appendToStream(
         streamName,
-        events.map((e) =>
-          jsonEvent({ id: e.eventId, type: e.type, data: e.data as JSONType, metadata: withRecordedAt(e.metadata) as JSONType }),
-        ),
+        events.map((e) => jsonEvent({ id: e.eventId, type: e.type, data: e.data as JSONType, metadata: withRecordedAt(e.metadata) as JSONType })),
         { expectedRevision: toEsdbExpected(expected) },
       );
       return {
@@ -78,7 +72,11 @@ export class EventStoreDbEventStore implements EventStore {
     const results: StreamWriteResult[] = [];
     for (const write of writes) {
       try {
-        results.push({ streamName: write.streamName, ok: true, result: await this.appendToStream(write.streamName, write.events, { expectedRevision: write.expectedRevision }) });
+        results.push({
+          streamName: write.streamName,
+          ok: true,
+          result: await this.appendToStream(write.streamName, write.events, { expectedRevision: write.expectedRevision }),
+        });
       } catch (error) {
         if (!(error instanceof WrongExpectedRevision)) throw error;
         results.push({ streamName: write.streamName, ok: false, error });

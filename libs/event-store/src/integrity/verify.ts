@@ -55,7 +55,10 @@ export class ChainVerifier {
     }
     const anchor = this.options.anchors?.find((a) => a.position === e.position);
     if (anchor && anchor.hash !== globalHash) {
-      return at('changed', `the chain up to position ${e.position} differs from the head hash published for it (${anchor.hash.slice(0, 12)}…): history was rewritten and re-hashed`);
+      return at(
+        'changed',
+        `the chain up to position ${e.position} differs from the head hash published for it (${anchor.hash.slice(0, 12)}…): history was rewritten and re-hashed`,
+      );
     }
     this.streams.set(e.streamName, { revision: e.revision, hash: streamHash });
     this.globalHash = globalHash;
@@ -65,7 +68,13 @@ export class ChainVerifier {
   }
 
   report(): VerifyReport {
-    return { ok: !this.broken, verified: this.verified, headPosition: this.lastPosition, headHash: this.globalHash, ...(this.broken ? { firstBreak: this.broken } : {}) };
+    return {
+      ok: !this.broken,
+      verified: this.verified,
+      headPosition: this.lastPosition,
+      headHash: this.globalHash,
+      ...(this.broken ? { firstBreak: this.broken } : {}),
+    };
   }
 }
 
@@ -98,7 +107,17 @@ export async function verifyStore(store: EventStore, options: VerifyOptions = {}
   const report = verifier.report();
   const unreached = options.anchors?.find((a) => a.position > report.headPosition);
   if (report.ok && unreached) {
-    return { ...report, ok: false, firstBreak: { kind: 'missing', position: unreached.position, streamName: '', revision: -1, detail: `the store ends at ${report.headPosition}, before the published head at ${unreached.position}` } };
+    return {
+      ...report,
+      ok: false,
+      firstBreak: {
+        kind: 'missing',
+        position: unreached.position,
+        streamName: '',
+        revision: -1,
+        detail: `the store ends at ${report.headPosition}, before the published head at ${unreached.position}`,
+      },
+    };
   }
   return report;
 }

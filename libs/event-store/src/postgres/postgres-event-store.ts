@@ -110,11 +110,7 @@ export class PostgresEventStore implements EventStore {
     }
   }
 
-  async appendToStream(
-    streamName: string,
-    events: NewEvent[],
-    options: { expectedRevision?: ExpectedRevision } = {},
-  ): Promise<AppendResult> {
+  async appendToStream(streamName: string, events: NewEvent[], options: { expectedRevision?: ExpectedRevision } = {}): Promise<AppendResult> {
     if (events.length === 0) throw new Error('appendToStream needs at least one event');
     const expected = options.expectedRevision ?? 'any';
     for (const e of events) assertSafeName(e.type, 'event type');
@@ -147,10 +143,13 @@ export class PostgresEventStore implements EventStore {
         return { streamName: w.streamName, expected: String(w.expectedRevision ?? 'any'), events: w.events.map(canonicalEvent) };
       }),
     );
-    const { rows } = await this.pool.query<{ idx: number; next_revision: string | null; last_position: string | null; error_code: string | null; error_detail: string | null }>(
-      'SELECT idx, next_revision, last_position, error_code, error_detail FROM ledger_append_batch($1::json) ORDER BY idx',
-      [payload],
-    );
+    const { rows } = await this.pool.query<{
+      idx: number;
+      next_revision: string | null;
+      last_position: string | null;
+      error_code: string | null;
+      error_detail: string | null;
+    }>('SELECT idx, next_revision, last_position, error_code, error_detail FROM ledger_append_batch($1::json) ORDER BY idx', [payload]);
     return rows.map((row, i): StreamWriteResult => {
       const write = writes[i];
       if (row.error_code === null) {

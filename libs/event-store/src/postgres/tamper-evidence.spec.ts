@@ -20,7 +20,12 @@ describe('tamper evidence on the PostgreSQL store', () => {
     await store.migrate();
     for (let i = 0; i < 12; i++) {
       await store.appendToStream(`person-${i % 3}`, [
-        { eventId: randomUUID(), type: 'ContributionRecorded', data: { amountFen: 38000 + i, note: '缴费', nested: { b: 1, a: [1, 'x'] } }, metadata: { correlationId: 'c', causationId: 'c', actor: 't' } },
+        {
+          eventId: randomUUID(),
+          type: 'ContributionRecorded',
+          data: { amountFen: 38000 + i, note: '缴费', nested: { b: 1, a: [1, 'x'] } },
+          metadata: { correlationId: 'c', causationId: 'c', actor: 't' },
+        },
       ]);
     }
     sql = new Client({ connectionString: db.url });
@@ -54,7 +59,11 @@ describe('tamper evidence on the PostgreSQL store', () => {
 
   it('catches a deleted event at the first missing position', async () => {
     await sql.query('DELETE FROM ledger_events WHERE position = 5');
-    expect((await verifyStore(store)).firstBreak).toMatchObject({ kind: 'missing', position: 6, detail: expect.stringContaining('positions 5..5 are missing') });
+    expect((await verifyStore(store)).firstBreak).toMatchObject({
+      kind: 'missing',
+      position: 6,
+      detail: expect.stringContaining('positions 5..5 are missing'),
+    });
   });
 
   it('catches the newest event deleted through the head published before', async () => {
@@ -91,7 +100,11 @@ describe('tamper evidence on the PostgreSQL store', () => {
     const forged = { ...victim, data: { ...(victim.data as object), amountFen: 1 } };
     const streamHash = streamLinkHash(streamPrevious.integrity!.streamHash, forged);
     const globalHash = globalLinkHash(previous.integrity!.globalHash, streamHash);
-    await sql.query(`UPDATE ledger_events SET data = $1, stream_hash = $2, global_hash = $3 WHERE position = 12`, [JSON.stringify(forged.data), streamHash, globalHash]);
+    await sql.query(`UPDATE ledger_events SET data = $1, stream_hash = $2, global_hash = $3 WHERE position = 12`, [
+      JSON.stringify(forged.data),
+      streamHash,
+      globalHash,
+    ]);
     expect((await verifyStore(store)).ok).toBe(true);
     const held = await verifyStore(store, { anchors: [{ position: published.headPosition, hash: published.headHash }] });
     expect(held).toMatchObject({ ok: false, firstBreak: { kind: 'changed', position: 12 } });
