@@ -18,7 +18,9 @@ export class PersonProjection implements Projection {
     for (const e of events) {
       if (!e.streamName.startsWith(PERSON_STREAM) || !PERSON_TYPES.has(e.type)) continue;
       const personId = e.streamName.slice(PERSON_STREAM.length);
-      byPerson.set(personId, [...(byPerson.get(personId) ?? []), e]);
+      const list = byPerson.get(personId);
+      if (list) list.push(e);
+      else byPerson.set(personId, [e]);
     }
     if (byPerson.size === 0) return;
     const existing = await manager.findBy(PersonView, { personId: In([...byPerson.keys()]) });
