@@ -73,18 +73,26 @@ async function main(): Promise<void> {
         for (let i = b * settings.batch; i < Math.min(settings.payments, (b + 1) * settings.batch); i++) rows.push(ingestRow(run, persons, i));
         const body = JSON.stringify({ payments: rows });
         const sent = now();
-        const res = await fetch(`${base}/v1/agency/payments`, { method: 'POST', headers: { ...agencySignatureHeaders(agency.id, agency.secret, body), 'Content-Type': 'application/json' }, body });
+        const res = await fetch(`${base}/v1/agency/payments`, {
+          method: 'POST',
+          headers: { ...agencySignatureHeaders(agency.id, agency.secret, body), 'Content-Type': 'application/json' },
+          body,
+        });
         const answer = (await res.json()) as { summary?: Record<string, number>; code?: string };
         if (!res.ok || !answer.summary) throw new Error(`batch ${b}: HTTP ${res.status} ${answer.code ?? ''}`);
         latencies.push(msSince(sent));
         for (const [k, v] of Object.entries(answer.summary)) outcomes[k] = (outcomes[k] ?? 0) + v;
         if (++done % Math.max(1, Math.floor(batches / 10)) === 0) {
-          console.log(`  ${int(done * settings.batch)} posted, ${int(((outcomes.accepted ?? 0) * 1000) / msSince(intake.start))} accepted/s, RSS ${mib(process.memoryUsage().rss)} MiB`);
+          console.log(
+            `  ${int(done * settings.batch)} posted, ${int(((outcomes.accepted ?? 0) * 1000) / msSince(intake.start))} accepted/s, RSS ${mib(process.memoryUsage().rss)} MiB`,
+          );
         }
       }
     };
     await Promise.all(Array.from({ length: settings.clients }, client));
-    figures.push(figure(`accepted over HTTP (${settings.batch}/request, ${settings.clients} in flight, signed)`, outcomes.accepted ?? 0, 'payments', intake, latencies));
+    figures.push(
+      figure(`accepted over HTTP (${settings.batch}/request, ${settings.clients} in flight, signed)`, outcomes.accepted ?? 0, 'payments', intake, latencies),
+    );
     console.log(formatFigure(figures[0]!), JSON.stringify(outcomes));
     await projections.waitFor(await store.headPosition(), 60 * 60_000);
     figures.push(figure('projected (every read model caught up), from the first request', outcomes.accepted ?? 0, 'payments', intake));
@@ -101,7 +109,9 @@ async function main(): Promise<void> {
       `\nRSS (service and client in one process): start ${rss[0]!.mib} MiB, 25% ${pick(0.25)}, 50% ${pick(0.5)}, 75% ${pick(0.75)}, end ${rss[rss.length - 1]!.mib} MiB, max ${Math.max(...rss.map((r) => r.mib))} MiB`,
     );
     const accepted = figures[0]!.perSecond;
-    console.log(`goal ≥ ${int(GOAL)} payments/s end to end: ${accepted >= GOAL ? 'met' : 'NOT met'} (accepted ${int(accepted)}/s, projected ${int(figures[1]!.perSecond)}/s, COPY ${int(figures[2]!.perSecond)}/s)`);
+    console.log(
+      `goal ≥ ${int(GOAL)} payments/s end to end: ${accepted >= GOAL ? 'met' : 'NOT met'} (accepted ${int(accepted)}/s, projected ${int(figures[1]!.perSecond)}/s, COPY ${int(figures[2]!.perSecond)}/s)`,
+    );
   } finally {
     await app?.close();
     await db?.release();
@@ -114,7 +124,8 @@ async function copyCeiling(url: string, persons: Parameters<typeof ingestRow>[1]
   const out = createWriteStream(file, { mode: 0o644 });
   for (let i = 0; i < settings.payments; i++) {
     const r = ingestRow(`${run}c`, persons, i);
-    if (!out.write(`${r.reference},${r.idNumber},${r.name},${r.scheme},${r.regionCode},${r.coverageMonth},${r.amountFen},${r.paidAt}\n`)) await once(out, 'drain');
+    if (!out.write(`${r.reference},${r.idNumber},${r.name},${r.scheme},${r.regionCode},${r.coverageMonth},${r.amountFen},${r.paidAt}\n`))
+      await once(out, 'drain');
   }
   out.end();
   await once(out, 'finish');

@@ -40,12 +40,21 @@ export async function seedPersons(store: EventStore, count: number, options: See
     const personId = randomUUID();
     const name = `参保人${options.namespace}-${i}`;
     const birthDate = `${idNumber.slice(6, 10)}-${idNumber.slice(10, 12)}-${idNumber.slice(12, 14)}`;
-    await store.appendToStream(PersonRegistry.claimStream(idNumber), [{ eventId: randomUUID(), type: 'IdNumberClaimed', data: { personId }, metadata: meta() }], { expectedRevision: 'no_stream' });
+    await store.appendToStream(
+      PersonRegistry.claimStream(idNumber),
+      [{ eventId: randomUUID(), type: 'IdNumberClaimed', data: { personId }, metadata: meta() }],
+      { expectedRevision: 'no_stream' },
+    );
     await store.appendToStream(
       personStreamId(personId),
       [
         { eventId: randomUUID(), type: 'PersonRegistered', data: { personId, idNumber, name, birthDate, categories: [] }, metadata: meta() },
-        { eventId: randomUUID(), type: 'EnrolledInScheme', data: { enrollmentId: randomUUID(), scheme: options.scheme, regionCode: options.regionCode, enrolledOn: options.enrolledOn }, metadata: meta() },
+        {
+          eventId: randomUUID(),
+          type: 'EnrolledInScheme',
+          data: { enrollmentId: randomUUID(), scheme: options.scheme, regionCode: options.regionCode, enrolledOn: options.enrolledOn },
+          metadata: meta(),
+        },
       ],
       { expectedRevision: 'no_stream' },
     );

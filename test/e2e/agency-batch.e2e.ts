@@ -77,7 +77,7 @@ describe('agency batches: size, concurrent retries, any order', () => {
     for (let i = 0; i < 10_000; i++) {
       const row = employeeRow(persons[i % 500]!, `BIG-${i}`, months[Math.floor(i / 500)]!);
       if (i % 100 === 37) {
-        const [code, spoil] = spoilers[(i / 100) % 4 | 0]!;
+        const [code, spoil] = spoilers[((i / 100) % 4) | 0]!;
         expectedCodes.set(i, code);
         rows.push(spoil(row));
       } else rows.push(row);
@@ -107,6 +107,21 @@ describe('agency batches: size, concurrent retries, any order', () => {
     const third = await post(agency, rows).expect(200);
     expect(third.body.summary).toMatchObject({ duplicate: rows.length, accepted: 0 });
     expect(await contributionsBy(agency.id)).toBe(rows.length);
+  });
+
+  it('records every row once when concurrent batches with different references pay for the same persons', async () => {
+    const agency = await newAgency();
+    const persons = await seedPersons(store, 50, { namespace: 3, scheme: 'employee', regionCode: '410327', enrolledOn: '2025-01-01' });
+    // The batches differ only in their references, so every request writes to the same person streams at once.
+    const batch = (tag: string) => persons.flatMap((p, i) => months.slice(0, 4).map((m) => employeeRow(p, `SAME-${tag}-${i}-${m}`, m)));
+    const answers = await Promise.all(['a', 'b', 'c', 'd'].map((tag) => post(agency, batch(tag))));
+    for (const res of answers) expect(res.body.summary).toEqual({ accepted: 200, duplicate: 0, conflict: 0, held: 0, rejected: 0 });
+    expect(await contributionsBy(agency.id)).toBe(800);
+    const [recorded] = await ds.query(
+      `SELECT count(DISTINCT (data->>'contributionId'))::int AS n, count(DISTINCT stream_name)::int AS persons FROM ledger_events WHERE type = 'ContributionRecorded' AND data->>'agencyId' = $1`,
+      [agency.id],
+    );
+    expect(recorded).toEqual({ n: 800, persons: 50 });
   });
 
   describe('property: any interleaving and duplication of postings gives the same ledger and reconciliation', () => {
@@ -152,14 +167,19 @@ describe('agency batches: size, concurrent retries, any order', () => {
               const op = sequence[i]!;
               if (op.kind === 'register') {
                 const res = await http.post('/v1/persons').set(clerk()).send(c).expect(201);
-                await http.post(`/v1/persons/${res.body.personId}/enrollments`).set(clerk()).send({ scheme: 'resident', regionCode: '410327', enrolledOn: '2024-06-01' }).expect(201);
+                await http
+                  .post(`/v1/persons/${res.body.personId}/enrollments`)
+                  .set(clerk())
+                  .send({ scheme: 'resident', regionCode: '410327', enrolledOn: '2024-06-01' })
+                  .expect(201);
                 i++;
               } else if (op.kind === 'reverse') {
                 await reverse(agency, op.ref).expect((res) => expect([200, 202]).toContain(res.status));
                 i++;
               } else {
                 const batch: Record<string, unknown>[] = [];
-                while (i < sequence.length && sequence[i]!.kind === 'pay' && batch.length < batchSizes[step % 12]!) batch.push(rows[(sequence[i++] as { ref: string }).ref]!);
+                while (i < sequence.length && sequence[i]!.kind === 'pay' && batch.length < batchSizes[step % 12]!)
+                  batch.push(rows[(sequence[i++] as { ref: string }).ref]!);
                 const posts = concurrently[step % 12] ? [post(agency, batch), post(agency, [...batch].reverse())] : [post(agency, batch)];
                 for (const res of await Promise.all(posts)) expect(res.status).toBe(200);
               }
@@ -184,26 +204,48 @@ describe('agency batches: size, concurrent retries, any order', () => {
               { ref: 'P4', amount: 40000, reversed: false },
               { ref: 'P5', amount: 40000, reversed: false },
             ]);
-            const [reversals] = await ds.query(`SELECT count(*)::int AS n FROM ledger_events WHERE type = 'ContributionReversed' AND data->>'contributionId' = ANY($1)`, [
-              (await ds.query(`SELECT "receiptId" FROM agency_receipt_view WHERE "agencyId" = $1`, [agency.id])).map((r: { receiptId: string }) => r.receiptId),
-            ]);
+            const [reversals] = await ds.query(
+              `SELECT count(*)::int AS n FROM ledger_events WHERE type = 'ContributionReversed' AND data->>'contributionId' = ANY($1)`,
+              [
+                (await ds.query(`SELECT "receiptId" FROM agency_receipt_view WHERE "agencyId" = $1`, [agency.id])).map(
+                  (r: { receiptId: string }) => r.receiptId,
+                ),
+              ],
+            );
             expect(reversals.n).toBe(1);
 
             const reconcile = async (date: string) => {
               const raw = '';
-              const res = await http.get(`/v1/agency/reconciliation?date=${date}`).set(agencySignatureHeaders(agency.id, agency.secret, raw)).expect(200);
-              return { totals: res.body.totals, lines: res.body.receipts.map((r: { reference: string; status: string; amountFen: number }) => `${r.reference}:${r.status}:${r.amountFen}`) };
+              const res = await http
+                .get(`/v1/agency/reconciliation?date=${date}`)
+                .set(agencySignatureHeaders(agency.id, agency.secret, raw))
+                .expect(200);
+              return {
+                totals: res.body.totals,
+                lines: res.body.receipts.map((r: { reference: string; status: string; amountFen: number }) => `${r.reference}:${r.status}:${r.amountFen}`),
+              };
             };
             expect(await reconcile('2025-10-10')).toEqual({
-              totals: expect.objectContaining({ accepted: { count: 1, amountFen: 40000 }, reversed: { count: 1, amountFen: 30000 }, all: { count: 2, amountFen: 70000 } }),
+              totals: expect.objectContaining({
+                accepted: { count: 1, amountFen: 40000 },
+                reversed: { count: 1, amountFen: 30000 },
+                all: { count: 2, amountFen: 70000 },
+              }),
               lines: ['P1:accepted:40000', 'P3:reversed:30000'],
             });
             expect(await reconcile('2025-10-12')).toEqual({
-              totals: expect.objectContaining({ accepted: { count: 2, amountFen: 80000 }, held: { count: 0, amountFen: 0 }, all: { count: 2, amountFen: 80000 } }),
+              totals: expect.objectContaining({
+                accepted: { count: 2, amountFen: 80000 },
+                held: { count: 0, amountFen: 0 },
+                all: { count: 2, amountFen: 80000 },
+              }),
               lines: ['P2:accepted:40000', 'P4:accepted:40000'],
             });
 
-            await waitFor(async () => (await refundsOf(a!.personId)).length === 1 && (await refundsOf(b!.personId)).length === 0, async () => JSON.stringify(await refundsOf(a!.personId)));
+            await waitFor(
+              async () => (await refundsOf(a!.personId)).length === 1 && (await refundsOf(b!.personId)).length === 0,
+              async () => JSON.stringify(await refundsOf(a!.personId)),
+            );
             expect(await refundsOf(a!.personId)).toEqual([{ reference: 'P2', refundFen: 40000, reason: 'period_already_paid' }]);
           },
         ),

@@ -48,7 +48,11 @@ describe('collection-agency payment intake over HTTP', () => {
     const birthDate = `1980-02-${String(1 + (n % 28)).padStart(2, '0')}`;
     const idNumber = makeResidentId('410327', birthDate, 40 + Math.floor(n / 28));
     const name = `测试${n}`;
-    const res = await http.post('/v1/persons').set(clerk()).send({ idNumber, name, birthDate, categories: opts.categories ?? [] }).expect(201);
+    const res = await http
+      .post('/v1/persons')
+      .set(clerk())
+      .send({ idNumber, name, birthDate, categories: opts.categories ?? [] })
+      .expect(201);
     const personId = res.body.personId as string;
     const enroll = opts.enroll === undefined ? { scheme: 'resident', regionCode: '410327', enrolledOn: '2024-01-01' } : opts.enroll;
     if (enroll) await http.post(`/v1/persons/${personId}/enrollments`).set(clerk()).send(enroll).expect(201);
@@ -89,7 +93,10 @@ describe('collection-agency payment intake over HTTP', () => {
         [{ ...good, 'X-Timestamp': 'yesterday' }, raw, 'agency_timestamp_invalid'],
       ];
       for (const [headers, sent, code] of cases) {
-        const res = await http.post('/v1/agency/payments').set({ ...headers, 'Content-Type': 'application/json' }).send(sent);
+        const res = await http
+          .post('/v1/agency/payments')
+          .set({ ...headers, 'Content-Type': 'application/json' })
+          .send(sent);
         expect({ status: res.status, code: res.body.code }).toEqual({ status: 401, code });
         expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
       }
@@ -100,7 +107,13 @@ describe('collection-agency payment intake over HTTP', () => {
       const p = await person();
       const before = await ledgerEventCount();
       const res = await post([resident(p, 'REG-1'), resident(p, 'REG-2', { regionCode: '150100', coverageYear: 2026 })], other).expect(403);
-      expect(res.body).toMatchObject({ code: 'region_not_allowed', rows: [{ index: 0, reference: 'REG-1', regionCode: '410327' }, { index: 1, regionCode: '150100' }] });
+      expect(res.body).toMatchObject({
+        code: 'region_not_allowed',
+        rows: [
+          { index: 0, reference: 'REG-1', regionCode: '410327' },
+          { index: 1, regionCode: '150100' },
+        ],
+      });
       expect(await ledgerEventCount()).toBe(before);
     });
 
@@ -152,7 +165,12 @@ describe('collection-agency payment intake over HTTP', () => {
         'invalid_period',
         'invalid_reference',
       ]);
-      expect(first.body.results[0]).toMatchObject({ index: 0, reference: 'ROW-OK', personId: paid.personId, assessment: { dueFen: 40000, arrearsFen: 0, refundFen: 0, flags: [] } });
+      expect(first.body.results[0]).toMatchObject({
+        index: 0,
+        reference: 'ROW-OK',
+        personId: paid.personId,
+        assessment: { dueFen: 40000, arrearsFen: 0, refundFen: 0, flags: [] },
+      });
       expect(first.body.results[1]).toMatchObject({ reference: 'ROW-HELD', reason: 'person_not_found' });
       expect(first.body.summary).toEqual({ accepted: 1, held: 1, rejected: 9, duplicate: 0, conflict: 0 });
 
@@ -206,12 +224,22 @@ describe('collection-agency payment intake over HTTP', () => {
       const res = await post([resident(future, 'HOLD-1')]).expect(200);
       expect(res.body.results[0]).toMatchObject({ status: 'held', reason: 'person_not_found' });
       const held = await http.get('/v1/clerk/held-payments?limit=500').set(clerk()).expect(200);
-      expect(held.body.items).toContainEqual(expect.objectContaining({ reference: 'HOLD-1', idNumber: future.idNumber, amountFen: 40000, reason: 'person_not_found', agencyId: agency.id }));
+      expect(held.body.items).toContainEqual(
+        expect.objectContaining({ reference: 'HOLD-1', idNumber: future.idNumber, amountFen: 40000, reason: 'person_not_found', agencyId: agency.id }),
+      );
 
-      const reg = await http.post('/v1/persons').set(clerk()).send({ ...future, birthDate }).expect(201);
+      const reg = await http
+        .post('/v1/persons')
+        .set(clerk())
+        .send({ ...future, birthDate })
+        .expect(201);
       const personId = reg.body.personId as string;
       await waitFor(async () => (await heldReason('HOLD-1')) === 'not_enrolled');
-      await http.post(`/v1/persons/${personId}/enrollments`).set(clerk()).send({ scheme: 'resident', regionCode: '410327', enrolledOn: '2025-01-01' }).expect(201);
+      await http
+        .post(`/v1/persons/${personId}/enrollments`)
+        .set(clerk())
+        .send({ scheme: 'resident', regionCode: '410327', enrolledOn: '2025-01-01' })
+        .expect(201);
       await waitFor(async () => (await receiptStatus('HOLD-1')) === 'accepted');
       const timeline = await http.get(`/v1/persons/${personId}/timeline`).set(clerk()).expect(200);
       expect(timeline.body.events.filter((e: { type: string }) => e.type === 'ContributionRecorded')).toHaveLength(1);
@@ -273,7 +301,11 @@ describe('collection-agency payment intake over HTTP', () => {
         `CSV-1,${p.idNumber},${p.name},resident,410327,2026,,40000,2025-10-15T09:30:00+08:00\n` +
         `CSV-2,${p.idNumber},${p.name},resident,410327,2026,,abc,2025-10-15T09:30:00+08:00\n`;
       const { raw, type } = multipart(csv);
-      const res = await http.post('/v1/agency/payments').set({ ...agencySignatureHeaders(agency.id, agency.secret, raw), 'Content-Type': type }).send(raw).expect(200);
+      const res = await http
+        .post('/v1/agency/payments')
+        .set({ ...agencySignatureHeaders(agency.id, agency.secret, raw), 'Content-Type': type })
+        .send(raw)
+        .expect(200);
       expect(res.body.results).toMatchObject([
         { index: 0, reference: 'CSV-1', status: 'accepted' },
         { index: 1, reference: 'CSV-2', status: 'rejected', code: 'invalid_amount' },
@@ -284,7 +316,11 @@ describe('collection-agency payment intake over HTTP', () => {
 
     it('refuses an upload whose signature covers other bytes', async () => {
       const { raw, type } = multipart('reference,idNumber\n');
-      const res = await http.post('/v1/agency/payments').set({ ...agencySignatureHeaders(agency.id, agency.secret, 'something else'), 'Content-Type': type }).send(raw).expect(401);
+      const res = await http
+        .post('/v1/agency/payments')
+        .set({ ...agencySignatureHeaders(agency.id, agency.secret, 'something else'), 'Content-Type': type })
+        .send(raw)
+        .expect(401);
       expect(res.body.code).toBe('agency_signature_invalid');
     });
   });
@@ -319,7 +355,10 @@ describe('collection-agency payment intake over HTTP', () => {
       const sum = day.body.receipts.reduce((s: number, r: { amountFen: number }) => s + r.amountFen, 0);
       expect(sum).toBe(day.body.totals.all.amountFen);
 
-      const csv = await http.get('/v1/agency/reconciliation?date=2025-10-20').set({ ...agencySignatureHeaders(recon.id, recon.secret, ''), Accept: 'text/csv' }).expect(200);
+      const csv = await http
+        .get('/v1/agency/reconciliation?date=2025-10-20')
+        .set({ ...agencySignatureHeaders(recon.id, recon.secret, ''), Accept: 'text/csv' })
+        .expect(200);
       expect(csv.headers['content-type']).toMatch(/text\/csv/);
       const [header, ...lines] = csv.text.split('\n');
       expect(header).toBe('reference,receiptId,status,amountFen,paidAt');

@@ -33,15 +33,22 @@ export class SignedAgencyAuthenticator implements AgencyAuthenticator {
       throw new Problem(401, 'agency_signature_missing', 'Signed agency requests need X-Agency-Id, X-Timestamp and X-Signature.');
     }
     const at = Date.parse(timestamp);
-    if (!RFC3339.test(timestamp) || Number.isNaN(at)) throw new Problem(401, 'agency_timestamp_invalid', 'X-Timestamp must be an RFC 3339 timestamp, e.g. 2025-01-15T09:30:00+08:00.');
+    if (!RFC3339.test(timestamp) || Number.isNaN(at))
+      throw new Problem(401, 'agency_timestamp_invalid', 'X-Timestamp must be an RFC 3339 timestamp, e.g. 2025-01-15T09:30:00+08:00.');
     const now = new Date();
     if (Math.abs(now.getTime() - at) > MAX_CLOCK_SKEW_MS) {
-      throw new Problem(401, 'agency_timestamp_skew', 'X-Timestamp is more than 5 minutes from the ledger clock; sign again with the current time.', { serverTime: now.toISOString() });
+      throw new Problem(401, 'agency_timestamp_skew', 'X-Timestamp is more than 5 minutes from the ledger clock; sign again with the current time.', {
+        serverTime: now.toISOString(),
+      });
     }
     const agency = /^[0-9a-f]{64}$/i.test(signature) ? await this.agencies.find(id) : null;
     const message = Buffer.concat([Buffer.from(`${timestamp}.`), request.rawBody ?? Buffer.alloc(0)]);
     if (!agency || !this.agencies.verify(agency, message, signature, now)) {
-      throw new Problem(401, 'agency_signature_invalid', 'Unknown agency or wrong signature: X-Signature must be the hex HMAC-SHA256 of X-Timestamp + "." + the raw body.');
+      throw new Problem(
+        401,
+        'agency_signature_invalid',
+        'Unknown agency or wrong signature: X-Signature must be the hex HMAC-SHA256 of X-Timestamp + "." + the raw body.',
+      );
     }
     request.agency = agency;
     return { kind: 'agency', id: agency.id, name: agency.name, role: 'agency' };

@@ -44,7 +44,8 @@ function rowsFromCsv(file: UploadedCsv): unknown[] {
 
 function rowsFromJson(body: unknown): unknown[] {
   const payments = (body as { payments?: unknown } | undefined)?.payments;
-  if (!Array.isArray(payments)) throw new Problem(400, 'invalid_batch', 'Send { "payments": [ … ] } as JSON, or a CSV file as multipart/form-data (field "file").');
+  if (!Array.isArray(payments))
+    throw new Problem(400, 'invalid_batch', 'Send { "payments": [ … ] } as JSON, or a CSV file as multipart/form-data (field "file").');
   return payments;
 }
 
@@ -66,7 +67,13 @@ export class AgencyPaymentsController {
   @ApiConsumes('application/json', 'multipart/form-data')
   @ApiBody({ type: PaymentBatchDoc, description: 'or multipart/form-data with a CSV in field "file": header row, UTF-8 with or without BOM' })
   @ApiOperation({ summary: 'Post up to 10,000 payments; one result per row, in order (accepted, duplicate, conflict, held, rejected)' })
-  async post(@Req() request: AgencyRequest, @Body() body: unknown, @UploadedFile() file: UploadedCsv | undefined, @CurrentActor() actor: Actor, @CorrelationId() correlationId: string) {
+  async post(
+    @Req() request: AgencyRequest,
+    @Body() body: unknown,
+    @UploadedFile() file: UploadedCsv | undefined,
+    @CurrentActor() actor: Actor,
+    @CorrelationId() correlationId: string,
+  ) {
     const rows = file ? rowsFromCsv(file) : rowsFromJson(body);
     if (rows.length === 0) throw new Problem(400, 'invalid_batch', 'The batch has no payments.');
     if (rows.length > MAX_BATCH_ROWS) throw new Problem(413, 'batch_too_large', `At most ${MAX_BATCH_ROWS} payments a request; this one has ${rows.length}.`);
@@ -92,8 +99,15 @@ export class AgencyPaymentsController {
 
   @Get('reconciliation')
   @Roles('agency')
-  @ApiOperation({ summary: 'Receipts of one China-time day of payment with totals per status and a SHA-256 of the canonical list; CSV with ?format=csv or Accept: text/csv' })
-  async reconcile(@Req() request: AgencyRequest, @Query() query: ReconciliationQuery, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) response: Response) {
+  @ApiOperation({
+    summary: 'Receipts of one China-time day of payment with totals per status and a SHA-256 of the canonical list; CSV with ?format=csv or Accept: text/csv',
+  })
+  async reconcile(
+    @Req() request: AgencyRequest,
+    @Query() query: ReconciliationQuery,
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ) {
     if (!isValidIsoDate(query.date)) throw new Problem(400, 'invalid_date', `date ${query.date} is not a calendar date.`, { field: 'date' });
     const result = await this.reconciliation.forDay(agencyOf(request).id, query.date);
     const csv = query.format === 'csv' || (query.format === undefined && /text\/csv/i.test(accept ?? ''));

@@ -24,12 +24,23 @@ function foldAgency(events: StoredEvent[]): Agency | null {
   const first = events[0];
   if (!first || first.type !== AgencyEvents.registered) return null;
   const d = first.data as AgencyRegisteredData;
-  const agency: Agency = { id: d.agencyId, name: d.name, regions: d.regions, registeredAt: d.registeredAt, rotatedAt: null, revision: first.revision, secrets: [{ sealed: d.secret, validUntil: null }] };
+  const agency: Agency = {
+    id: d.agencyId,
+    name: d.name,
+    regions: d.regions,
+    registeredAt: d.registeredAt,
+    rotatedAt: null,
+    revision: first.revision,
+    secrets: [{ sealed: d.secret, validUntil: null }],
+  };
   for (const e of events.slice(1)) {
     agency.revision = e.revision;
     if (e.type !== AgencyEvents.secretRotated) continue;
     const r = e.data as AgencySecretRotatedData;
-    agency.secrets = [{ sealed: r.secret, validUntil: null }, { sealed: agency.secrets[0]!.sealed, validUntil: r.previousValidUntil }];
+    agency.secrets = [
+      { sealed: r.secret, validUntil: null },
+      { sealed: agency.secrets[0]!.sealed, validUntil: r.previousValidUntil },
+    ];
     agency.rotatedAt = r.rotatedAt;
   }
   return agency;
@@ -58,12 +69,24 @@ export class AgencyRegistry {
     const codes = parseRegions(regions);
     const id = randomUUID();
     const secret = newSecret();
-    const data: AgencyRegisteredData = { agencyId: id, name: name.trim(), regions: codes, secret: this.box.seal(secret, id), registeredAt: new Date().toISOString() };
-    await this.store.appendToStream(agencyStream(id), [{ eventId: randomUUID(), type: AgencyEvents.registered, data, metadata: operatorMeta(actor) }], { expectedRevision: 'no_stream' });
+    const data: AgencyRegisteredData = {
+      agencyId: id,
+      name: name.trim(),
+      regions: codes,
+      secret: this.box.seal(secret, id),
+      registeredAt: new Date().toISOString(),
+    };
+    await this.store.appendToStream(agencyStream(id), [{ eventId: randomUUID(), type: AgencyEvents.registered, data, metadata: operatorMeta(actor) }], {
+      expectedRevision: 'no_stream',
+    });
     return { id, secret };
   }
 
-  async rotate(id: string, overlapMinutes = DEFAULT_ROTATION_OVERLAP_MINUTES, actor = 'operator:cli'): Promise<{ id: string; secret: string; previousValidUntil: string }> {
+  async rotate(
+    id: string,
+    overlapMinutes = DEFAULT_ROTATION_OVERLAP_MINUTES,
+    actor = 'operator:cli',
+  ): Promise<{ id: string; secret: string; previousValidUntil: string }> {
     const agency = await this.find(id);
     if (!agency) throw new Error(`no agency ${id}`);
     if (!Number.isInteger(overlapMinutes) || overlapMinutes < 0 || overlapMinutes > 7 * 24 * 60) throw new Error('the overlap must be 0 to 10080 minutes');

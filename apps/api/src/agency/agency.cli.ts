@@ -11,7 +11,11 @@ export function registerAgencyCommands(program: Command): void {
     .option('--json', 'print { "id", "secret" } as JSON')
     .action(async (options: { name: string; regions: string; json?: boolean }) => {
       const created = await withLedger((app) => app.get(AgencyRegistry).create(options.name, options.regions));
-      console.log(options.json ? JSON.stringify(created) : `agency ${created.id} (${options.name}):\n  secret ${created.secret}\nIt is shown only now; give it to the agency over a safe channel.`);
+      console.log(
+        options.json
+          ? JSON.stringify(created)
+          : `agency ${created.id} (${options.name}):\n  secret ${created.secret}\nIt is shown only now; give it to the agency over a safe channel.`,
+      );
     });
 
   program
@@ -21,7 +25,11 @@ export function registerAgencyCommands(program: Command): void {
     .option('--json', 'print { "id", "secret", "previousValidUntil" } as JSON')
     .action(async (id: string, options: { overlapMinutes: string; json?: boolean }) => {
       const rotated = await withLedger((app) => app.get(AgencyRegistry).rotate(id, Number(options.overlapMinutes)));
-      console.log(options.json ? JSON.stringify(rotated) : `agency ${id}: new secret ${rotated.secret}\nThe previous secret stops working at ${rotated.previousValidUntil}.`);
+      console.log(
+        options.json
+          ? JSON.stringify(rotated)
+          : `agency ${id}: new secret ${rotated.secret}\nThe previous secret stops working at ${rotated.previousValidUntil}.`,
+      );
     });
 
   program

@@ -17,7 +17,11 @@ import { ReconciliationService } from './reconciliation';
 @Module({
   controllers: [AgencyPaymentsController, ClerkPaymentsController],
   providers: [
-    { provide: AGENCY_SECRET_BOX, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new AgencySecretBox(() => loadAgencyKey(process.env, config.dataDir)) },
+    {
+      provide: AGENCY_SECRET_BOX,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => new AgencySecretBox(() => loadAgencyKey(process.env, config.dataDir)),
+    },
     AgencyRegistry,
     SignedAgencyAuthenticator,
     { provide: AGENCY_AUTHENTICATOR, useExisting: SignedAgencyAuthenticator },

@@ -81,8 +81,15 @@ export class HeldPaymentReleaser implements OnApplicationBootstrap, OnModuleDest
     if (!idNumber) return;
     // Holds written before this event must be visible before the query below.
     await this.receiptsAt(event.position, 30_000);
-    const held = await this.dataSource.getRepository(AgencyReceiptView).find({ where: { idNumber, status: 'held' }, select: { agencyId: true, reference: true } });
-    const context: CommandContext = { actor: RELEASER, correlationId: event.metadata.correlationId, causationId: event.eventId, reason: `person event ${event.type}` };
+    const held = await this.dataSource
+      .getRepository(AgencyReceiptView)
+      .find({ where: { idNumber, status: 'held' }, select: { agencyId: true, reference: true } });
+    const context: CommandContext = {
+      actor: RELEASER,
+      correlationId: event.metadata.correlationId,
+      causationId: event.eventId,
+      reason: `person event ${event.type}`,
+    };
     for (const r of held) await this.intake.release(r.agencyId, r.reference, context);
   }
 
@@ -97,7 +104,12 @@ export class HeldPaymentReleaser implements OnApplicationBootstrap, OnModuleDest
     const context: CommandContext = { actor: RELEASER, correlationId: `held-sweep-${new Date().toISOString()}`, reason: 'start-up sweep of held payments' };
     let after = '00000000-0000-0000-0000-000000000000';
     while (!this.stopped) {
-      const page = await repo.find({ where: { status: 'held', receiptId: MoreThan(after) }, order: { receiptId: 'ASC' }, take: PAGE, select: { receiptId: true, agencyId: true, reference: true } });
+      const page = await repo.find({
+        where: { status: 'held', receiptId: MoreThan(after) },
+        order: { receiptId: 'ASC' },
+        take: PAGE,
+        select: { receiptId: true, agencyId: true, reference: true },
+      });
       if (page.length === 0) return;
       for (const r of page) if (!this.stopped) await this.intake.release(r.agencyId, r.reference, context);
       after = page[page.length - 1]!.receiptId;

@@ -1,7 +1,25 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { chinaDateOf, chinaToday, decidePerson, evolvePerson, isDomainError, personStreamId, replayPerson, type PersonEvent, type PersonState } from '@ledger/domain';
-import { EVENT_STORE, WrongExpectedRevision, type EventMetadata, type EventStore } from '@ledger/event-store';
+import {
+  chinaDateOf,
+  chinaToday,
+  decidePerson,
+  evolvePerson,
+  isDomainError,
+  personStreamId,
+  replayPerson,
+  type PersonEvent,
+  type PersonState,
+} from '@ledger/domain';
+import {
+  EVENT_STORE,
+  WrongExpectedRevision,
+  type EventMetadata,
+  type EventStore,
+  type StoredEvent,
+  type StreamWrite,
+  type StreamWriteResult,
+} from '@ledger/event-store';
 import { Problem } from '../common/problem';
 import { LedgerWriter, type CommandContext } from '../common/ledger-writer';
 import { toPersonHistory } from '../persons/person-command';
@@ -26,6 +44,10 @@ import { settlePeriods } from './settlement';
 /** Rows of different persons go to the store this many at a time; more only queues on the append lock and the pool. */
 const PARALLEL_PERSONS = 12;
 const MAX_ATTEMPTS = 6;
+/** Writes per appendToStreams call: one transaction each, so a 10,000-row request does not hold the store's append lock in one piece. */
+const WRITES_PER_CALL = 2_000;
+/** Rounds of read, decide and batch-write for persons another request wrote to meanwhile, before the per-row path takes over. */
+const BATCH_ATTEMPTS = 3;
 
 export interface Assessment {
   dueFen: number | null;
@@ -45,9 +67,7 @@ export type RowResult =
 
 type SettledStatus = 'accepted' | 'held' | 'reversed';
 type Settled =
-  | { status: 'accepted'; personId: string; reversed: boolean; assessment: Assessment }
-  | { status: 'held'; reason: string }
-  | { status: 'reversed' };
+  { status: 'accepted'; personId: string; reversed: boolean; assessment: Assessment } | { status: 'held'; reason: string } | { status: 'reversed' };
 type Application = { applied: true; personId: string; state: PersonState } | { applied: false; reason: string };
 
 export interface BatchAnswer {
@@ -89,36 +109,174 @@ export class PaymentIntake {
   async post(agency: Agency, rows: unknown[], context: CommandContext): Promise<BatchAnswer> {
     const today = chinaToday();
     const checks = rows.map((row) => checkPaymentRow(row, today));
-    const outside = checks.flatMap((c, index) => (c.ok && !agencyMayCollect(agency.regions, c.payment.regionCode) ? [{ index, reference: c.payment.reference, regionCode: c.payment.regionCode }] : []));
+    const outside = checks.flatMap((c, index) =>
+      c.ok && !agencyMayCollect(agency.regions, c.payment.regionCode) ? [{ index, reference: c.payment.reference, regionCode: c.payment.regionCode }] : [],
+    );
     if (outside.length) {
-      throw new Problem(403, 'region_not_allowed', `The agency may collect only for ${agency.regions.join(', ')}; ${outside.length} row(s) are for other regions. Nothing was written.`, {
-        rows: outside.slice(0, 100),
-      });
+      throw new Problem(
+        403,
+        'region_not_allowed',
+        `The agency may collect only for ${agency.regions.join(', ')}; ${outside.length} row(s) are for other regions. Nothing was written.`,
+        {
+          rows: outside.slice(0, 100),
+        },
+      );
     }
     const results = new Array<RowResult>(rows.length);
     let position = 0;
     const track = (p: number) => (position = Math.max(position, p));
-    // Rows of one person (or one reference) run in input order; different persons in parallel.
-    const groups = new Map<string, number[]>();
+    // The first row of each reference goes through the batch; a repeat of a reference within the request
+    // runs the per-row path after it, in its group, and so answers duplicate or conflict as before.
+    const firsts: Array<{ index: number; payment: AgencyPayment }> = [];
+    const perRow = new PerRowWork();
     const groupOfReference = new Map<string, string>();
     checks.forEach((c, index) => {
       if (!c.ok) {
         results[index] = { index, reference: c.reference, status: 'rejected', code: c.code, message: c.message };
         return;
       }
-      const key = groupOfReference.get(c.payment.reference) ?? c.payment.idNumber;
-      groupOfReference.set(c.payment.reference, key);
-      groups.set(key, [...(groups.get(key) ?? []), index]);
-    });
-    await mapBounded([...groups.values()], PARALLEL_PERSONS, async (indexes) => {
-      for (const index of indexes) {
-        const check = checks[index]!;
-        if (check.ok) results[index] = await this.ingest(agency, check.payment, index, context, track);
+      const key = groupOfReference.get(c.payment.reference);
+      if (key === undefined) {
+        groupOfReference.set(c.payment.reference, c.payment.idNumber);
+        firsts.push({ index, payment: c.payment });
+      } else {
+        const payment = c.payment;
+        perRow.add(key, index, async () => (results[index] = await this.ingest(agency, payment, index, context, track)));
       }
+    });
+    await this.postBatched(agency, firsts, context, track, results, perRow);
+    // Rows of one person (or one reference) run in input order; different persons in parallel.
+    await mapBounded(perRow.groups(), PARALLEL_PERSONS, async (tasks) => {
+      for (const task of tasks) await task();
     });
     const summary = { accepted: 0, duplicate: 0, conflict: 0, held: 0, rejected: 0 };
     for (const r of results) summary[r.status]++;
     return { results, summary, position, projected: position === 0 ? true : await this.writer.caughtUp(position) };
+  }
+
+  /**
+   * The common case in a constant number of round trips: look up the persons, claim every receipt in one
+   * batch append, read the person and reversal streams in one query, decide each person's rows in input
+   * order on the state read, and write each person's contributions as one write at the revision read.
+   * Whatever does not fit that path (a claim already taken, a person not found or refusing, a pending
+   * reversal, a person written meanwhile) is handed to the per-row path, which re-reads and re-decides:
+   * the batch only saves round trips, it never decides differently.
+   */
+  private async postBatched(
+    agency: Agency,
+    firsts: Array<{ index: number; payment: AgencyPayment }>,
+    context: CommandContext,
+    track: (p: number) => void,
+    results: RowResult[],
+    perRow: PerRowWork,
+  ): Promise<void> {
+    if (firsts.length === 0) return;
+    const personIds = await this.persons.personIdsOf(firsts.map((f) => f.payment.idNumber));
+    const receivedAt = new Date().toISOString();
+    const claims = firsts.map(({ index, payment }) => {
+      const receiptId = receiptIdFor(agency.id, payment.reference);
+      const received: PaymentReceivedData = { receiptId, agencyId: agency.id, reference: payment.reference, payment, receivedAt };
+      return { index, payment, received, stream: receiptStream(agency.id, payment.reference) };
+    });
+    const claimed = await this.appendAll(
+      claims.map((c) => ({
+        streamName: c.stream,
+        events: [{ eventId: randomUUID(), type: AgencyEvents.paymentReceived, data: c.received, metadata: metadataOf(context) }],
+        expectedRevision: 'no_stream' as const,
+      })),
+    );
+    const settleAlone = (c: (typeof claims)[number], receipt: ReceiptState) =>
+      perRow.add(
+        c.payment.idNumber,
+        c.index,
+        async () => (results[c.index] = fromSettled(c.index, c.payment.reference, c.received.receiptId, await this.settle(receipt, context, track))),
+      );
+    const fresh: Array<{ claim: (typeof claims)[number]; receipt: ReceiptState }> = [];
+    claims.forEach((c, i) => {
+      const outcome = claimed[i]!;
+      if (outcome.ok) {
+        track(outcome.result.position);
+        fresh.push({ claim: c, receipt: { stream: c.stream, revision: 0, received: c.received, heldReason: null, cancelled: false } });
+      } else if (outcome.error instanceof WrongExpectedRevision) {
+        perRow.add(c.payment.idNumber, c.index, async () => (results[c.index] = await this.ingest(agency, c.payment, c.index, context, track)));
+      } else throw outcome.error;
+    });
+
+    // Read after the claims: a reversal requested before its claim is seen here, one requested after it finds the receipt itself.
+    let streams = await this.store.readStreams([
+      ...new Set(
+        fresh.flatMap(({ claim }) => {
+          const personId = personIds.get(claim.payment.idNumber);
+          return [reversalStream(agency.id, claim.payment.reference), ...(personId ? [personStreamId(personId)] : [])];
+        }),
+      ),
+    ]);
+    const byPerson = new Map<string, typeof fresh>();
+    for (const f of fresh) {
+      const personId = personIds.get(f.claim.payment.idNumber);
+      if (!personId || streams.get(reversalStream(agency.id, f.claim.payment.reference))?.length) settleAlone(f.claim, f.receipt);
+      else {
+        const rowsOfPerson = byPerson.get(personId) ?? [];
+        rowsOfPerson.push(f);
+        byPerson.set(personId, rowsOfPerson);
+      }
+    }
+
+    // A person written by someone else since the read (a concurrent request for the same persons) is read
+    // again and re-decided in batch a few times; rows still contended after that go the per-row way.
+    let contended = byPerson;
+    for (let attempt = 1; contended.size > 0; attempt++) {
+      const writes: StreamWrite[] = [];
+      const decidedRows: Array<Array<{ f: (typeof fresh)[number]; personId: string; state: PersonState }>> = [];
+      for (const [personId, rowsOfPerson] of contended) {
+        const events: StoredEvent[] = streams.get(personStreamId(personId)) ?? [];
+        let state = replayPerson(toPersonHistory(events));
+        const pending: PersonEvent[] = [];
+        const applied: Array<{ f: (typeof fresh)[number]; personId: string; state: PersonState }> = [];
+        for (const f of rowsOfPerson) {
+          const decision = decideContribution(state, f.receipt.received);
+          if ('refused' in decision) {
+            settleAlone(f.claim, f.receipt);
+            continue;
+          }
+          pending.push(...decision.events);
+          state = decision.events.reduce((s, e) => evolvePerson(s, e), state);
+          applied.push({ f, personId, state });
+        }
+        if (applied.length === 0) continue;
+        if (pending.length === 0) {
+          for (const a of applied) results[a.f.claim.index] = acceptedRow(a.f.claim.index, a.f.receipt.received, a.personId, a.state);
+          continue;
+        }
+        writes.push({
+          streamName: personStreamId(personId),
+          events: pending.map((e) => ({ eventId: randomUUID(), type: e.type, data: e.data, metadata: metadataOf(context) })),
+          expectedRevision: events.length ? events[events.length - 1]!.revision : 'no_stream',
+        });
+        decidedRows.push(applied);
+      }
+      const written = await this.appendAll(writes);
+      const again = new Map<string, typeof fresh>();
+      written.forEach((outcome, i) => {
+        const applied = decidedRows[i]!;
+        if (outcome.ok) {
+          track(outcome.result.position);
+          for (const a of applied) results[a.f.claim.index] = acceptedRow(a.f.claim.index, a.f.receipt.received, a.personId, a.state);
+        } else if (outcome.error instanceof WrongExpectedRevision) {
+          const retry = applied.map((a) => a.f);
+          if (attempt < BATCH_ATTEMPTS) again.set(applied[0]!.personId, retry);
+          else for (const f of retry) settleAlone(f.claim, f.receipt);
+        } else throw outcome.error;
+      });
+      contended = again;
+      if (contended.size > 0) streams = await this.store.readStreams([...contended.keys()].map(personStreamId));
+    }
+  }
+
+  private async appendAll(writes: StreamWrite[]): Promise<StreamWriteResult[]> {
+    const results: StreamWriteResult[] = [];
+    for (let i = 0; i < writes.length; i += WRITES_PER_CALL) results.push(...(await this.store.appendToStreams(writes.slice(i, i + WRITES_PER_CALL))));
+    return results;
   }
 
   private async ingest(agency: Agency, payment: AgencyPayment, index: number, context: CommandContext, track: (p: number) => void): Promise<RowResult> {
@@ -127,9 +285,13 @@ export class PaymentIntake {
     const received: PaymentReceivedData = { receiptId, agencyId: agency.id, reference: payment.reference, payment, receivedAt: new Date().toISOString() };
     let receipt: ReceiptState;
     try {
-      const written = await this.store.appendToStream(stream, [{ eventId: randomUUID(), type: AgencyEvents.paymentReceived, data: received, metadata: metadataOf(context) }], {
-        expectedRevision: 'no_stream',
-      });
+      const written = await this.store.appendToStream(
+        stream,
+        [{ eventId: randomUUID(), type: AgencyEvents.paymentReceived, data: received, metadata: metadataOf(context) }],
+        {
+          expectedRevision: 'no_stream',
+        },
+      );
       track(written.position);
       receipt = { stream, revision: 0, received, heldReason: null, cancelled: false };
     } catch (error) {
@@ -149,10 +311,7 @@ export class PaymentIntake {
       const settled = await this.settle(existing, context, track);
       return { index, reference: payment.reference, status: 'duplicate', receiptId, originalStatus: settledStatus(settled) };
     }
-    const settled = await this.settle(receipt, context, track);
-    if (settled.status === 'held') return { index, reference: payment.reference, status: 'held', receiptId, reason: settled.reason };
-    if (settled.status === 'reversed') return { index, reference: payment.reference, status: 'accepted', receiptId, personId: null, reversed: true, assessment: null };
-    return { index, reference: payment.reference, status: 'accepted', receiptId, personId: settled.personId, reversed: settled.reversed, assessment: settled.assessment };
+    return fromSettled(index, payment.reference, receiptId, await this.settle(receipt, context, track));
   }
 
   private async loadReceipt(stream: string): Promise<ReceiptState | null> {
@@ -168,9 +327,13 @@ export class PaymentIntake {
       if (!application.applied && receipt.heldReason !== application.reason) {
         try {
           const held: PaymentHeldData = { receiptId: receipt.received.receiptId, reason: application.reason };
-          const written = await this.store.appendToStream(receipt.stream, [{ eventId: randomUUID(), type: AgencyEvents.paymentHeld, data: held, metadata: metadataOf(context) }], {
-            expectedRevision: receipt.revision,
-          });
+          const written = await this.store.appendToStream(
+            receipt.stream,
+            [{ eventId: randomUUID(), type: AgencyEvents.paymentHeld, data: held, metadata: metadataOf(context) }],
+            {
+              expectedRevision: receipt.revision,
+            },
+          );
           track(written.position);
           receipt = { ...receipt, revision: written.nextExpectedRevision, heldReason: application.reason };
         } catch (error) {
@@ -202,36 +365,10 @@ export class PaymentIntake {
     for (let attempt = 1; ; attempt++) {
       const events = await this.store.readStream(personStreamId(personId));
       const state = replayPerson(toPersonHistory(events));
-      if (state.personId === null) return { applied: false, reason: 'person_not_found' };
-      if (state.contributions[received.receiptId]) return { applied: true, personId, state };
-      if (state.name !== null && state.name.normalize('NFC') !== p.name) return { applied: false, reason: 'name_mismatch' };
-      let decided: PersonEvent[];
-      try {
-        decided = decidePerson(
-          state,
-          {
-            type: 'RecordContribution',
-            data: {
-              contributionId: received.receiptId,
-              scheme: p.scheme,
-              regionCode: p.regionCode,
-              ...(p.coverageYear !== undefined ? { coverageYear: p.coverageYear } : { coverageMonth: p.coverageMonth }),
-              amountFen: p.amountFen,
-              payer: 'individual',
-              agencyId: received.agencyId,
-              agencyReference: received.reference,
-              paidAt: p.paidAt,
-              // A resident year paid after it ended is a make-up (补缴); employee months are regular whenever paid.
-              kind: p.coverageYear !== undefined && Number(chinaDateOf(p.paidAt).slice(0, 4)) > p.coverageYear ? 'make_up' : 'regular',
-            },
-          },
-          { today: chinaToday() },
-        );
-      } catch (error) {
-        // Every refusal holds the payment: the money was taken and must not be lost.
-        if (isDomainError(error)) return { applied: false, reason: error.code === 'not_registered' ? 'person_not_found' : error.code };
-        throw error;
-      }
+      const decision = decideContribution(state, received);
+      if ('refused' in decision) return { applied: false, reason: decision.refused };
+      if (decision.events.length === 0) return { applied: true, personId, state };
+      const decided = decision.events;
       const revision = events.length ? events[events.length - 1]!.revision : -1;
       try {
         const written = await this.store.appendToStream(
@@ -258,9 +395,13 @@ export class PaymentIntake {
       if (receipt.cancelled) return { status: 'reversed' };
       try {
         const data: PaymentCancelledData = { receiptId: receipt.received.receiptId, reason, cancelledAt: new Date().toISOString() };
-        const written = await this.store.appendToStream(receipt.stream, [{ eventId: randomUUID(), type: AgencyEvents.paymentCancelled, data, metadata: metadataOf(context, reason) }], {
-          expectedRevision: receipt.revision,
-        });
+        const written = await this.store.appendToStream(
+          receipt.stream,
+          [{ eventId: randomUUID(), type: AgencyEvents.paymentCancelled, data, metadata: metadataOf(context, reason) }],
+          {
+            expectedRevision: receipt.revision,
+          },
+        );
         track(written.position);
         return { status: 'reversed' };
       } catch (error) {
@@ -270,12 +411,22 @@ export class PaymentIntake {
     }
   }
 
-  private async reverseContribution(personId: string, contributionId: string, reason: string, context: CommandContext, track: (p: number) => void): Promise<boolean> {
+  private async reverseContribution(
+    personId: string,
+    contributionId: string,
+    reason: string,
+    context: CommandContext,
+    track: (p: number) => void,
+  ): Promise<boolean> {
     for (let attempt = 1; ; attempt++) {
       const events = await this.store.readStream(personStreamId(personId));
       const state = replayPerson(toPersonHistory(events));
       if (state.reversals[contributionId]) return true;
-      const decided = decidePerson(state, { type: 'ReverseContribution', data: { contributionId, reversedAt: new Date().toISOString(), reason } }, { today: chinaToday() });
+      const decided = decidePerson(
+        state,
+        { type: 'ReverseContribution', data: { contributionId, reversedAt: new Date().toISOString(), reason } },
+        { today: chinaToday() },
+      );
       try {
         const written = await this.store.appendToStream(
           personStreamId(personId),
@@ -295,7 +446,12 @@ export class PaymentIntake {
    * POST …/{reference}/reversal. The request is claimed on its own stream first, so a reversal
    * that arrives before its payment waits there and the payment's settlement applies it.
    */
-  async reverse(agency: Agency, reference: string, reason: string, context: CommandContext): Promise<{ receiptId: string; status: 'reversed' | 'held'; position: number; projected: boolean }> {
+  async reverse(
+    agency: Agency,
+    reference: string,
+    reason: string,
+    context: CommandContext,
+  ): Promise<{ receiptId: string; status: 'reversed' | 'held'; position: number; projected: boolean }> {
     const receiptId = receiptIdFor(agency.id, reference);
     let position = 0;
     const track = (p: number) => (position = Math.max(position, p));
@@ -326,6 +482,77 @@ export class PaymentIntake {
     const receipt = await this.loadReceipt(receiptStream(agencyId, reference));
     return receipt ? this.settle(receipt, context) : null;
   }
+}
+
+/** Per-row work queued by group key (ID number, or the group of a reference's first row), kept in input order within a group. */
+class PerRowWork {
+  private readonly byKey = new Map<string, Array<{ index: number; task: () => Promise<unknown> }>>();
+
+  add(key: string, index: number, task: () => Promise<unknown>): void {
+    const tasks = this.byKey.get(key) ?? [];
+    tasks.push({ index, task });
+    this.byKey.set(key, tasks);
+  }
+
+  groups(): Array<Array<() => Promise<unknown>>> {
+    return [...this.byKey.values()].map((tasks) => tasks.sort((a, b) => a.index - b.index).map((t) => t.task));
+  }
+}
+
+type ContributionDecision = { refused: string } | { events: PersonEvent[] };
+
+/** The person decider on a payment: the events to append (none when already recorded), or why it must be held. */
+function decideContribution(state: PersonState, received: PaymentReceivedData): ContributionDecision {
+  const p = received.payment;
+  if (state.personId === null) return { refused: 'person_not_found' };
+  if (state.contributions[received.receiptId]) return { events: [] };
+  if (state.name !== null && state.name.normalize('NFC') !== p.name) return { refused: 'name_mismatch' };
+  try {
+    return {
+      events: decidePerson(
+        state,
+        {
+          type: 'RecordContribution',
+          data: {
+            contributionId: received.receiptId,
+            scheme: p.scheme,
+            regionCode: p.regionCode,
+            ...(p.coverageYear !== undefined ? { coverageYear: p.coverageYear } : { coverageMonth: p.coverageMonth }),
+            amountFen: p.amountFen,
+            payer: 'individual',
+            agencyId: received.agencyId,
+            agencyReference: received.reference,
+            paidAt: p.paidAt,
+            // A resident year paid after it ended is a make-up (补缴); employee months are regular whenever paid.
+            kind: p.coverageYear !== undefined && Number(chinaDateOf(p.paidAt).slice(0, 4)) > p.coverageYear ? 'make_up' : 'regular',
+          },
+        },
+        { today: chinaToday() },
+      ),
+    };
+  } catch (error) {
+    // Every refusal holds the payment: the money was taken and must not be lost.
+    if (isDomainError(error)) return { refused: error.code === 'not_registered' ? 'person_not_found' : error.code };
+    throw error;
+  }
+}
+
+function acceptedRow(index: number, received: PaymentReceivedData, personId: string, state: PersonState): RowResult {
+  return {
+    index,
+    reference: received.reference,
+    status: 'accepted',
+    receiptId: received.receiptId,
+    personId,
+    reversed: false,
+    assessment: assess(state, received),
+  };
+}
+
+function fromSettled(index: number, reference: string, receiptId: string, settled: Settled): RowResult {
+  if (settled.status === 'held') return { index, reference, status: 'held', receiptId, reason: settled.reason };
+  if (settled.status === 'reversed') return { index, reference, status: 'accepted', receiptId, personId: null, reversed: true, assessment: null };
+  return { index, reference, status: 'accepted', receiptId, personId: settled.personId, reversed: settled.reversed, assessment: settled.assessment };
 }
 
 function settledStatus(s: Settled): SettledStatus {

@@ -1,4 +1,13 @@
-import { chinaDateOf, isDomainError, isValidIsoMonth, isValidRegionCode, isValidTimestamp, resolvePolicy, validateResidentId, type IsoDate } from '@ledger/domain';
+import {
+  chinaDateOf,
+  isDomainError,
+  isValidIsoMonth,
+  isValidRegionCode,
+  isValidTimestamp,
+  resolvePolicy,
+  validateResidentId,
+  type IsoDate,
+} from '@ledger/domain';
 
 /** One payment as an agency posts it, normalised (ID number upper-cased, name trimmed). */
 export interface AgencyPayment {
@@ -68,7 +77,8 @@ export function checkPaymentRow(raw: unknown, today: IsoDate): RowCheck {
   if (typeof row.amountFen !== 'number' || !Number.isInteger(row.amountFen) || row.amountFen <= 0 || row.amountFen > MAX_AMOUNT_FEN) {
     return reject(reference, 'invalid_amount', `amountFen must be a positive integer number of fen up to ${MAX_AMOUNT_FEN}`);
   }
-  if (!isValidTimestamp(row.paidAt)) return reject(reference, 'invalid_paid_at', 'paidAt must be an RFC 3339 timestamp with an offset, e.g. 2024-10-15T09:30:00+08:00');
+  if (!isValidTimestamp(row.paidAt))
+    return reject(reference, 'invalid_paid_at', 'paidAt must be an RFC 3339 timestamp with an offset, e.g. 2024-10-15T09:30:00+08:00');
   if (chinaDateOf(row.paidAt) > today) return reject(reference, 'paid_at_in_future', `paidAt ${row.paidAt} is after today (${today}, China time)`);
 
   return {

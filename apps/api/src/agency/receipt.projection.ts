@@ -28,7 +28,8 @@ export class ReceiptProjection implements Projection {
     const changes = new Map<string, Change>();
     const raise = (receiptId: string, next: Change) => {
       const current = changes.get(receiptId);
-      if (!current || statusRank(next.status) > statusRank(current.status) || (next.status === 'held' && current.status === 'held')) changes.set(receiptId, { ...next, personId: next.personId ?? current?.personId ?? null });
+      if (!current || statusRank(next.status) > statusRank(current.status) || (next.status === 'held' && current.status === 'held'))
+        changes.set(receiptId, { ...next, personId: next.personId ?? current?.personId ?? null });
       else if (next.personId && !current.personId) current.personId = next.personId;
     };
     for (const e of events) {
@@ -37,14 +38,28 @@ export class ReceiptProjection implements Projection {
         else if (e.type === AgencyEvents.paymentHeld) {
           const d = e.data as PaymentHeldData;
           raise(d.receiptId, { status: 'held', heldReason: d.reason, personId: null });
-        } else if (e.type === AgencyEvents.paymentCancelled) raise((e.data as PaymentCancelledData).receiptId, { status: 'reversed', heldReason: null, personId: null });
+        } else if (e.type === AgencyEvents.paymentCancelled)
+          raise((e.data as PaymentCancelledData).receiptId, { status: 'reversed', heldReason: null, personId: null });
       } else if (e.type === 'ContributionRecorded' && (e.data as ContributionRecordedData).agencyId) {
         raise((e.data as ContributionRecordedData).contributionId, { status: 'accepted', heldReason: null, personId: e.streamName.slice('person-'.length) });
       } else if (e.type === 'ContributionReversed') {
         raise((e.data as ContributionReversedData).contributionId, { status: 'reversed', heldReason: null, personId: null });
       }
     }
-    if (inserts.length) await manager.createQueryBuilder().insert().into(AgencyReceiptView).values(inserts).orIgnore().execute();
+    // One JSON parameter rather than TypeORM's insert builder: building 17 parameters a row for a thousand rows cost more CPU than the insert.
+    if (inserts.length) {
+      await manager.query(
+        `INSERT INTO agency_receipt_view ("receiptId", "agencyId", reference, "idNumber", name, scheme, "regionCode", period, "amountFen", "paidAt", "paidOn",
+                                          "receivedAt", status, "statusRank", "heldReason", "personId", position)
+         SELECT "receiptId", "agencyId", reference, "idNumber", name, scheme, "regionCode", period, "amountFen", "paidAt", "paidOn",
+                "receivedAt", status, "statusRank", "heldReason", "personId", position
+           FROM json_to_recordset($1::json) AS x("receiptId" uuid, "agencyId" uuid, reference text, "idNumber" text, name text, scheme text, "regionCode" text,
+                period text, "amountFen" bigint, "paidAt" text, "paidOn" date, "receivedAt" timestamptz, status text, "statusRank" smallint, "heldReason" text,
+                "personId" uuid, position bigint)
+         ON CONFLICT DO NOTHING`,
+        [JSON.stringify(inserts)],
+      );
+    }
     if (changes.size === 0) return;
     const ids = [...changes.keys()];
     const rows = ids.map((id) => changes.get(id)!);

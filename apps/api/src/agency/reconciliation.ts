@@ -50,7 +50,15 @@ export class ReconciliationService {
       }
     }
     const digest = createHash('sha256').update(canonicalLines(receipts), 'utf8').digest('hex');
-    return { agencyId, date, timeZone: 'Asia/Shanghai', basis: 'paidAt', totals, receipts, digest: { algorithm: 'sha256', value: digest, canonicalForm: CANONICAL_FORM } };
+    return {
+      agencyId,
+      date,
+      timeZone: 'Asia/Shanghai',
+      basis: 'paidAt',
+      totals,
+      receipts,
+      digest: { algorithm: 'sha256', value: digest, canonicalForm: CANONICAL_FORM },
+    };
   }
 
   static csv(reconciliation: Reconciliation): string {

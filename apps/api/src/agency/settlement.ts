@@ -58,10 +58,24 @@ function dueFor(state: PersonState, scheme: string, period: string, regionCode: 
 }
 
 function refundItem(c: ActiveContribution, refundFen: number, reason: RefundItem['reason']): RefundItem {
-  return { contributionId: c.contributionId, agencyId: c.agencyId ?? null, reference: c.agencyReference ?? null, amountFen: c.amountFen, refundFen, paidAt: c.paidAt, reason };
+  return {
+    contributionId: c.contributionId,
+    agencyId: c.agencyId ?? null,
+    reference: c.agencyReference ?? null,
+    amountFen: c.amountFen,
+    refundFen,
+    paidAt: c.paidAt,
+    reason,
+  };
 }
 
-function priced(scheme: PeriodSettlement['scheme'], period: string, regionCode: string, contributions: ActiveContribution[], due: number | null): PeriodSettlement {
+function priced(
+  scheme: PeriodSettlement['scheme'],
+  period: string,
+  regionCode: string,
+  contributions: ActiveContribution[],
+  due: number | null,
+): PeriodSettlement {
   let paid = 0;
   const refunds: RefundItem[] = [];
   for (const c of contributions) {

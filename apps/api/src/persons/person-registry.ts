@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { personStreamId, validateResidentId, chinaToday } from '@ledger/domain';
+import { chinaToday, isDomainError, personStreamId, validateResidentId } from '@ledger/domain';
 import { EVENT_STORE, WrongExpectedRevision, type EventStore } from '@ledger/event-store';
 import { actorLabel } from '../auth/token.service';
 import { Problem } from '../common/problem';
@@ -33,17 +33,29 @@ export class PersonRegistry {
         field: 'birthDate',
       });
     }
-    const personId = await this.claim(id.normalized, context);
-    return this.commands.execute(
-      new ExecutePersonCommand(
-        personId,
-        { type: 'RegisterPerson', data: { personId, idNumber: id.normalized, name: dto.name, categories: dto.categories ?? [] } },
-        context,
-      ),
-    );
+    const claim = await this.claim(id.normalized, context);
+    const alreadyRegistered = () =>
+      new Problem(409, 'person_already_registered', 'A person with this ID number is already registered.', { personId: claim.personId });
+    let result: PersonCommandResult;
+    try {
+      result = await this.commands.execute(
+        new ExecutePersonCommand(
+          claim.personId,
+          { type: 'RegisterPerson', data: { personId: claim.personId, idNumber: id.normalized, name: dto.name, categories: dto.categories ?? [] } },
+          context,
+        ),
+      );
+    } catch (error) {
+      if (claim.finishing && isDomainError(error) && error.code === 'already_registered') throw alreadyRegistered();
+      throw error;
+    }
+    // Finishing a claim found without its registration: if its owner registered meanwhile, this request is the second one.
+    if (claim.finishing && result.events.length === 0) throw alreadyRegistered();
+    return result;
   }
 
-  private async claim(idNumber: string, context: CommandContext): Promise<string> {
+  /** `finishing`: the claim was already there without its registration (a crash, or a registration in flight). */
+  private async claim(idNumber: string, context: CommandContext): Promise<{ personId: string; finishing: boolean }> {
     const stream = PersonRegistry.claimStream(idNumber);
     const personId = randomUUID();
     try {
@@ -59,14 +71,14 @@ export class PersonRegistry {
         ],
         { expectedRevision: 'no_stream' },
       );
-      return personId;
+      return { personId, finishing: false };
     } catch (error) {
       if (!(error instanceof WrongExpectedRevision)) throw error;
       const [claimed] = await this.store.readStream(stream, { maxCount: 1 });
       const existing = (claimed.data as { personId: string }).personId;
       const registered = (await this.store.readStream(personStreamId(existing), { maxCount: 1 })).length > 0;
       // A claim without its registration is a crash between the two appends: finish that registration.
-      if (!registered) return existing;
+      if (!registered) return { personId: existing, finishing: true };
       throw new Problem(409, 'person_already_registered', 'A person with this ID number is already registered.', { personId: existing });
     }
   }
