@@ -24,6 +24,13 @@ export class PersonQueries {
     return view;
   }
 
+  /** Only the folded state: the hot path of coverage questions needs neither the timeline nor the entity. */
+  async state(personId: string): Promise<PersonState> {
+    const rows: Array<{ state: PersonState }> = await this.dataSource.query('SELECT state FROM person_view WHERE "personId" = $1', [personId]);
+    if (rows.length === 0) throw new Problem(404, 'person_not_found', `No person ${personId}.`);
+    return rows[0].state;
+  }
+
   summary(view: PersonView, actor: Actor) {
     const state: PersonState = view.state;
     return {

@@ -155,8 +155,8 @@ export class PersonsController {
   @Roles('clerk', 'auditor')
   @ApiOperation({ summary: 'Coverage, waiting period and continuity on a date (default: today in China)' })
   async coverage(@Param('personId', ParseUUIDPipe) personId: string, @Query() query: AsOfQuery) {
-    const view = await this.queries.view(personId);
-    return coverageAsOf(view.state, validAsOf(query.asOf));
+    const asOf = validAsOf(query.asOf);
+    return coverageAsOf(await this.queries.state(personId), asOf);
   }
 
   @Get(':personId/timeline')
