@@ -8,8 +8,7 @@ import { Roles } from '../auth/roles.decorator';
 import type { Actor } from '../auth/token.service';
 import { CorrelationId } from '../common/correlation-id.decorator';
 import { RecordContributionDto, ReverseContributionDto } from './dto';
-import { ExecutePersonCommand, type PersonCommandResult } from './person-command';
-import { writeAnswer } from './persons.controller';
+import { executePersonCommand } from './persons.controller';
 
 @ApiTags('contributions')
 @ApiBearerAuth()
@@ -27,28 +26,28 @@ export class ContributionsController {
     @Res({ passthrough: true }) response: Response,
   ) {
     const contributionId = dto.contributionId ?? randomUUID();
-    const result: PersonCommandResult = await this.commands.execute(
-      new ExecutePersonCommand(
-        dto.personId,
-        {
-          type: 'RecordContribution',
-          data: {
-            contributionId,
-            scheme: dto.scheme,
-            regionCode: dto.regionCode,
-            ...(dto.coverageMonth !== undefined ? { coverageMonth: dto.coverageMonth } : { coverageYear: dto.coverageYear }),
-            amountFen: dto.amountFen,
-            payer: dto.payer,
-            paidAt: dto.paidAt,
-            kind: dto.kind ?? 'regular',
-            ...(dto.part ? { part: dto.part } : {}),
-            ...(dto.reference ? { agencyId: 'counter', agencyReference: dto.reference } : {}),
-          },
+    return executePersonCommand(
+      this.commands,
+      response,
+      dto.personId,
+      {
+        type: 'RecordContribution',
+        data: {
+          contributionId,
+          scheme: dto.scheme,
+          regionCode: dto.regionCode,
+          ...(dto.coverageMonth !== undefined ? { coverageMonth: dto.coverageMonth } : { coverageYear: dto.coverageYear }),
+          amountFen: dto.amountFen,
+          payer: dto.payer,
+          paidAt: dto.paidAt,
+          kind: dto.kind ?? 'regular',
+          ...(dto.part ? { part: dto.part } : {}),
+          ...(dto.reference ? { agencyId: 'counter', agencyReference: dto.reference } : {}),
         },
-        { actor, correlationId },
-      ),
+      },
+      { actor, correlationId },
+      { contributionId },
     );
-    return writeAnswer(response, result, { personId: dto.personId, contributionId });
   }
 
   @Post('persons/:personId/contributions/:contributionId/reversal')
@@ -62,13 +61,13 @@ export class ContributionsController {
     @CorrelationId() correlationId: string,
     @Res({ passthrough: true }) response: Response,
   ) {
-    const result: PersonCommandResult = await this.commands.execute(
-      new ExecutePersonCommand(
-        personId,
-        { type: 'ReverseContribution', data: { contributionId, reversedAt: new Date().toISOString(), reason: dto.reason } },
-        { actor, correlationId, reason: dto.reason },
-      ),
+    return executePersonCommand(
+      this.commands,
+      response,
+      personId,
+      { type: 'ReverseContribution', data: { contributionId, reversedAt: new Date().toISOString(), reason: dto.reason } },
+      { actor, correlationId, reason: dto.reason },
+      { contributionId },
     );
-    return writeAnswer(response, result, { personId, contributionId });
   }
 }

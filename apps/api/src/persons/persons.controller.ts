@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { chinaToday, coverageAsOf, isValidIsoDate } from '@ledger/domain';
+import { chinaToday, coverageAsOf, isValidIsoDate, type PersonCommand } from '@ledger/domain';
 import type { Response } from 'express';
 import { CurrentActor } from '../auth/actor.decorator';
 import { Roles } from '../auth/roles.decorator';
@@ -11,6 +11,7 @@ import { CorrelationId } from '../common/correlation-id.decorator';
 import { Problem } from '../common/problem';
 import { AsOfQuery, ChangeCategoriesDto, EndEnrollmentDto, EnrollDto, FindPersonsQuery, RecordLapseDto, RegisterPersonDto } from './dto';
 import { ExecutePersonCommand, type PersonCommandResult } from './person-command';
+import type { CommandContext } from '../common/ledger-writer';
 import { PersonQueries } from './person-queries';
 import { PersonRegistry } from './person-registry';
 
@@ -19,6 +20,19 @@ export function writeAnswer(response: Response, result: PersonCommandResult, bod
   response.status(result.projected ? 201 : 202);
   response.setHeader('Ledger-Position', String(result.position));
   return { ...body, revision: result.revision, position: result.position, events: result.events.map((e) => e.type) };
+}
+
+/** Runs one person command and answers it: the shape every person write endpoint shares. */
+export async function executePersonCommand(
+  commands: CommandBus,
+  response: Response,
+  personId: string,
+  command: PersonCommand,
+  context: CommandContext,
+  body: Record<string, unknown> = {},
+) {
+  const result: PersonCommandResult = await commands.execute(new ExecutePersonCommand(personId, command, context));
+  return writeAnswer(response, result, { personId, ...body });
 }
 
 export function validAsOf(asOf: string | undefined): string {
@@ -75,23 +89,23 @@ export class PersonsController {
     @Res({ passthrough: true }) response: Response,
   ) {
     const enrollmentId = dto.enrollmentId ?? randomUUID();
-    const result: PersonCommandResult = await this.commands.execute(
-      new ExecutePersonCommand(
-        personId,
-        {
-          type: 'EnrollInScheme',
-          data: {
-            enrollmentId,
-            scheme: dto.scheme,
-            regionCode: dto.regionCode,
-            enrolledOn: dto.enrolledOn,
-            ...(dto.employerId ? { employerId: dto.employerId } : {}),
-          },
+    return executePersonCommand(
+      this.commands,
+      response,
+      personId,
+      {
+        type: 'EnrollInScheme',
+        data: {
+          enrollmentId,
+          scheme: dto.scheme,
+          regionCode: dto.regionCode,
+          enrolledOn: dto.enrolledOn,
+          ...(dto.employerId ? { employerId: dto.employerId } : {}),
         },
-        { actor, correlationId },
-      ),
+      },
+      { actor, correlationId },
+      { enrollmentId },
     );
-    return writeAnswer(response, result, { personId, enrollmentId });
   }
 
   @Post(':personId/enrollments/:enrollmentId/end')
@@ -105,10 +119,14 @@ export class PersonsController {
     @CorrelationId() correlationId: string,
     @Res({ passthrough: true }) response: Response,
   ) {
-    const result: PersonCommandResult = await this.commands.execute(
-      new ExecutePersonCommand(personId, { type: 'EndEnrollment', data: { enrollmentId, endedOn: dto.endedOn, reason: dto.reason } }, { actor, correlationId }),
+    return executePersonCommand(
+      this.commands,
+      response,
+      personId,
+      { type: 'EndEnrollment', data: { enrollmentId, endedOn: dto.endedOn, reason: dto.reason } },
+      { actor, correlationId },
+      { enrollmentId },
     );
-    return writeAnswer(response, result, { personId, enrollmentId });
   }
 
   @Post(':personId/categories')
@@ -121,14 +139,13 @@ export class PersonsController {
     @CorrelationId() correlationId: string,
     @Res({ passthrough: true }) response: Response,
   ) {
-    const result: PersonCommandResult = await this.commands.execute(
-      new ExecutePersonCommand(
-        personId,
-        { type: 'ChangeCategories', data: { categories: dto.categories, effectiveFrom: dto.effectiveFrom } },
-        { actor, correlationId },
-      ),
+    return executePersonCommand(
+      this.commands,
+      response,
+      personId,
+      { type: 'ChangeCategories', data: { categories: dto.categories, effectiveFrom: dto.effectiveFrom } },
+      { actor, correlationId },
     );
-    return writeAnswer(response, result, { personId });
   }
 
   @Post(':personId/lapses')
@@ -141,14 +158,13 @@ export class PersonsController {
     @CorrelationId() correlationId: string,
     @Res({ passthrough: true }) response: Response,
   ) {
-    const result: PersonCommandResult = await this.commands.execute(
-      new ExecutePersonCommand(
-        personId,
-        { type: 'RecordLapse', data: { scheme: dto.scheme, regionCode: dto.regionCode, period: dto.period, recordedFor: chinaToday() } },
-        { actor, correlationId, reason: dto.reason },
-      ),
+    return executePersonCommand(
+      this.commands,
+      response,
+      personId,
+      { type: 'RecordLapse', data: { scheme: dto.scheme, regionCode: dto.regionCode, period: dto.period, recordedFor: chinaToday() } },
+      { actor, correlationId, reason: dto.reason },
     );
-    return writeAnswer(response, result, { personId });
   }
 
   @Get(':personId/coverage')
