@@ -1,22 +1,47 @@
-import type { EventStore } from '@ledger/event-store';
+import type { EventStore, Subscription } from '@ledger/event-store';
 import type { DataSource } from 'typeorm';
 import type { Projection } from './projection';
 import { ProjectionLagError, ProjectionRunner, type ProjectionRunnerOptions, type ProjectionStatus } from './projection-runner';
 
-/** All projections of the service: started together, and awaited together for read-your-writes. */
+/**
+ * All projections of the service: started together, fed by ONE subscription (each event is read
+ * and parsed once, not once per projection), and awaited together for read-your-writes. Each
+ * projection keeps its own checkpoint and transaction; the reader starts at the lowest checkpoint
+ * and every runner skips what it already has.
+ */
 export class ProjectionManager {
   readonly runners: ProjectionRunner[];
+  private subscription?: Subscription;
+  private reading?: Promise<void>;
 
-  constructor(store: EventStore, dataSource: DataSource, projections: Projection[], options: ProjectionRunnerOptions = {}) {
+  constructor(
+    private readonly store: EventStore,
+    dataSource: DataSource,
+    projections: Projection[],
+    options: ProjectionRunnerOptions = {},
+  ) {
     this.runners = projections.map((p) => new ProjectionRunner(store, dataSource, p, options));
   }
 
   async start(): Promise<void> {
-    await Promise.all(this.runners.map((r) => r.start()));
+    if (this.subscription || this.runners.length === 0) return;
+    const checkpoints = await Promise.all(this.runners.map((r) => r.startFed()));
+    const subscription = this.store.subscribeToAll({ fromPosition: Math.min(...checkpoints) });
+    this.subscription = subscription;
+    this.reading = (async () => {
+      for await (const event of subscription) {
+        for (const runner of this.runners) await runner.offer(event);
+      }
+    })();
   }
 
   async stop(): Promise<void> {
+    const subscription = this.subscription;
+    this.subscription = undefined;
+    await subscription?.unsubscribe();
     await Promise.all(this.runners.map((r) => r.stop()));
+    await this.reading;
+    this.reading = undefined;
   }
 
   runner(name: string): ProjectionRunner {
@@ -25,9 +50,13 @@ export class ProjectionManager {
     return runner;
   }
 
+  /** Empties the chosen read models; if running, the shared reader restarts from the lowest checkpoint (0). */
   async reset(names?: string[]): Promise<void> {
     const chosen = names?.length ? names.map((n) => this.runner(n)) : this.runners;
+    const wasRunning = this.subscription !== undefined;
+    await this.stop();
     for (const runner of chosen) await runner.reset();
+    if (wasRunning) await this.start();
   }
 
   async waitFor(position: number, timeoutMs = 5000): Promise<void> {

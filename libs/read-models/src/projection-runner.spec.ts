@@ -138,6 +138,62 @@ describe('ProjectionRunner', () => {
   });
 });
 
+describe('ProjectionManager with one shared reader', () => {
+  let db: TestDatabase;
+  let store: PostgresEventStore;
+  let dataSource: DataSource;
+  const SecondApplied = new EntitySchema<{ eventId: string; position: number }>({
+    name: 'test_second_applied',
+    columns: { eventId: { type: 'uuid', primary: true }, position: { type: 'bigint' } },
+  });
+  class SecondProjection extends RecordingProjection {
+    override readonly name = 'second';
+    override readonly tables = ['test_second_applied'];
+    override readonly entities = [SecondApplied];
+    override async apply(events: StoredEvent[], manager: EntityManager) {
+      for (const e of events) await manager.insert(SecondApplied, { eventId: e.eventId, position: e.position });
+    }
+  }
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    store = new PostgresEventStore({ connectionString: db.url, pollIntervalMs: 50 });
+    await store.migrate();
+    dataSource = new DataSource({ type: 'postgres', url: db.url, entities: [ProjectionCheckpoint, AppliedEvent, SecondApplied], synchronize: true });
+    await dataSource.initialize();
+  });
+  afterAll(async () => {
+    await dataSource.destroy();
+    await store.close();
+    await db.drop();
+  });
+
+  it('feeds projections at different checkpoints from one subscription, each event applied once to each', async () => {
+    const manager = new ProjectionManager(store, dataSource, [new RecordingProjection(), new SecondProjection()], { batchSize: 4 });
+    const ids: string[] = [];
+    const append = async (n: number) => {
+      let position = 0;
+      for (let i = 0; i < n; i++) {
+        const e = event();
+        ids.push(e.eventId);
+        position = (await store.appendToStream(`shared-${i % 3}`, [e])).position;
+      }
+      return position;
+    };
+    await manager.start();
+    await manager.waitFor(await append(20), LIVENESS_MS);
+    // One projection starts over while the other stays at the head: the reader restarts at 0 and the second skips.
+    await manager.reset(['second']);
+    await manager.waitFor(await append(10), LIVENESS_MS);
+    await manager.stop();
+    const first: Array<{ eventId: string }> = await dataSource.query('SELECT "eventId" FROM test_applied_events ORDER BY position');
+    const second: Array<{ eventId: string }> = await dataSource.query('SELECT "eventId" FROM test_second_applied ORDER BY position');
+    expect(first.map((r) => r.eventId)).toEqual(ids);
+    expect(second.map((r) => r.eventId)).toEqual(ids);
+    expect(manager.status().map((s) => s.state)).toEqual(['stopped', 'stopped']);
+  });
+});
+
 describe('ProjectionRunner in two processes at once', () => {
   let db: TestDatabase;
   let store: PostgresEventStore;

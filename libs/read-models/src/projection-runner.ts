@@ -41,6 +41,8 @@ export class ProjectionRunner {
   private lastError?: string;
   private subscription?: Subscription;
   private buffer: StoredEvent[] = [];
+  /** Highest position queued by a shared reader (startFed/offer). */
+  private queuedUpTo = 0;
   private readonly arrived = new AsyncSignal();
   private readonly drained = new AsyncSignal();
   private readonly advanced = new AsyncSignal();
@@ -70,6 +72,29 @@ export class ProjectionRunner {
     const subscription = this.store.subscribeToAll({ fromPosition: this.position });
     this.subscription = subscription;
     this.loops = Promise.all([this.pump(subscription), this.applyLoop()]);
+  }
+
+  /**
+   * Starts applying events that a shared reader offers (see ProjectionManager) instead of reading
+   * the store itself. Returns the checkpoint the reader must start after, for this projection.
+   */
+  async startFed(): Promise<number> {
+    if (this.state !== 'stopped') return this.queuedUpTo;
+    this.position = await this.loadCheckpoint();
+    this.queuedUpTo = this.position;
+    this.state = 'running';
+    this.buffer = [];
+    this.loops = this.applyLoop();
+    return this.position;
+  }
+
+  /** Queues one event from the shared reader, skipping what this projection already has; waits while the queue is full. */
+  async offer(event: StoredEvent): Promise<void> {
+    if (this.isStopped() || event.position <= this.queuedUpTo) return;
+    this.buffer.push(event);
+    this.queuedUpTo = event.position;
+    this.arrived.notify();
+    while (this.buffer.length >= this.batchSize * 4 && !this.isStopped()) await this.drained.wait();
   }
 
   async stop(): Promise<void> {

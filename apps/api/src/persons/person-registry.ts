@@ -33,29 +33,29 @@ export class PersonRegistry {
         field: 'birthDate',
       });
     }
-    const claim = await this.claim(id.normalized, context);
-    const alreadyRegistered = () =>
-      new Problem(409, 'person_already_registered', 'A person with this ID number is already registered.', { personId: claim.personId });
+    const personId = await this.claim(id.normalized, context);
+    const alreadyRegistered = () => new Problem(409, 'person_already_registered', 'A person with this ID number is already registered.', { personId });
     let result: PersonCommandResult;
     try {
       result = await this.commands.execute(
         new ExecutePersonCommand(
-          claim.personId,
-          { type: 'RegisterPerson', data: { personId: claim.personId, idNumber: id.normalized, name: dto.name, categories: dto.categories ?? [] } },
+          personId,
+          { type: 'RegisterPerson', data: { personId, idNumber: id.normalized, name: dto.name, categories: dto.categories ?? [] } },
           context,
         ),
       );
     } catch (error) {
-      if (claim.finishing && isDomainError(error) && error.code === 'already_registered') throw alreadyRegistered();
+      if (isDomainError(error) && error.code === 'already_registered') throw alreadyRegistered();
       throw error;
     }
-    // Finishing a claim found without its registration: if its owner registered meanwhile, this request is the second one.
-    if (claim.finishing && result.events.length === 0) throw alreadyRegistered();
+    // A claim found without its registration is finished by whoever comes (crash recovery), so two
+    // racing requests may both register the claimed person: the one whose event was not appended is second.
+    if (result.events.length === 0) throw alreadyRegistered();
     return result;
   }
 
-  /** `finishing`: the claim was already there without its registration (a crash, or a registration in flight). */
-  private async claim(idNumber: string, context: CommandContext): Promise<{ personId: string; finishing: boolean }> {
+  /** The claimed person id; a claim found without its registration (a crash, or a registration in flight) is finished by this request. */
+  private async claim(idNumber: string, context: CommandContext): Promise<string> {
     const stream = PersonRegistry.claimStream(idNumber);
     const personId = randomUUID();
     try {
@@ -71,14 +71,14 @@ export class PersonRegistry {
         ],
         { expectedRevision: 'no_stream' },
       );
-      return { personId, finishing: false };
+      return personId;
     } catch (error) {
       if (!(error instanceof WrongExpectedRevision)) throw error;
       const [claimed] = await this.store.readStream(stream, { maxCount: 1 });
       const existing = (claimed.data as { personId: string }).personId;
       const registered = (await this.store.readStream(personStreamId(existing), { maxCount: 1 })).length > 0;
       // A claim without its registration is a crash between the two appends: finish that registration.
-      if (!registered) return { personId: existing, finishing: true };
+      if (!registered) return existing;
       throw new Problem(409, 'person_already_registered', 'A person with this ID number is already registered.', { personId: existing });
     }
   }
