@@ -14,9 +14,9 @@ const AppliedEvent = new EntitySchema<{ eventId: string; position: number }>({
 
 /** Records every applied event id under a primary key, so applying one twice fails the batch. */
 class RecordingProjection implements Projection {
-  readonly name = 'recording';
-  readonly tables = ['test_applied_events'];
-  readonly entities = [AppliedEvent];
+  readonly name: string = 'recording';
+  readonly tables: string[] = ['test_applied_events'];
+  readonly entities: Projection['entities'] = [AppliedEvent];
   failOn = new Set<string>();
   async apply(events: StoredEvent[], manager: EntityManager) {
     for (const e of events) {
@@ -149,7 +149,7 @@ describe('ProjectionManager with one shared reader', () => {
   class SecondProjection extends RecordingProjection {
     override readonly name = 'second';
     override readonly tables = ['test_second_applied'];
-    override readonly entities = [SecondApplied];
+    override readonly entities: Projection['entities'] = [SecondApplied];
     override async apply(events: StoredEvent[], manager: EntityManager) {
       for (const e of events) await manager.insert(SecondApplied, { eventId: e.eventId, position: e.position });
     }

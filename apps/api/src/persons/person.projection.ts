@@ -1,4 +1,4 @@
-import { coverageTimeline, evolvePerson, initialPersonState, PERSON_EVENT_TYPES, type PersonEvent } from '@ledger/domain';
+import { coverageTimeline, evolvePersonMany, initialPersonState, PERSON_EVENT_TYPES, type PersonEvent } from '@ledger/domain';
 import type { StoredEvent } from '@ledger/event-store';
 import type { Projection } from '@ledger/read-models';
 import { In, type EntityManager } from 'typeorm';
@@ -28,9 +28,10 @@ export class PersonProjection implements Projection {
     const changed: PersonView[] = [];
     for (const [personId, personEvents] of byPerson) {
       const row = rows.get(personId);
-      let state = row?.state ?? initialPersonState;
-      for (const e of personEvents)
-        state = evolvePerson(state, { type: e.type, data: e.data } as PersonEvent, { recordedAt: e.metadata.recordedAt, position: e.position });
+      const state = evolvePersonMany(
+        row?.state ?? initialPersonState,
+        personEvents.map((e) => ({ event: { type: e.type, data: e.data } as PersonEvent, meta: { recordedAt: e.metadata.recordedAt, position: e.position } })),
+      );
       if (state.personId === null || state.idNumber === null) continue; // events before registration wait for it
       const last = personEvents[personEvents.length - 1];
       changed.push(

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { addDays, fromDayNumber, IsoDate, toDayNumber } from '../dates';
 import type { PersonEvent } from '../person/events';
-import { replayPerson } from '../person/state';
+import { evolvePerson, evolvePersonMany, replayPerson } from '../person/state';
 import { PERSON_CATEGORIES } from '../policy/types';
 import { ev } from '../testing/person-fixtures';
 import { coverageAsOf, coverageTimeline } from '.';
@@ -166,6 +166,32 @@ describe('coverage properties (fast-check)', () => {
         for (const p of coveredBefore) {
           expect(coverageAsOf(after, p.from).status).toBe('covered');
         }
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  test('folding many events at once equals folding them one by one, and never changes the state it starts from', () => {
+    const deepFreeze = <T>(value: T): T => {
+      if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+        Object.freeze(value);
+        for (const member of Object.values(value)) deepFreeze(member);
+      }
+      return value;
+    };
+    fc.assert(
+      fc.property(history, fc.integer({ min: 0, max: 40 }), (events, cut) => {
+        const split = Math.min(cut, events.length);
+        const start = deepFreeze(replayPerson(events.slice(0, split)));
+        const meta = (i: number) => ({ recordedAt: '2026-01-01T00:00:00.000Z', position: i + 1 });
+        let oneByOne = start;
+        events.slice(split).forEach((event, i) => (oneByOne = evolvePerson(oneByOne, event, meta(i))));
+        const atOnce = evolvePersonMany(
+          start,
+          events.slice(split).map((event, i) => ({ event, meta: meta(i) })),
+        );
+        expect(atOnce).toEqual(oneByOne);
+        expect(coverageTimeline(atOnce)).toEqual(coverageTimeline(oneByOne));
       }),
       { numRuns: 60 },
     );

@@ -23,5 +23,5 @@ export type {
 export { lapsesDue } from './lapses';
 export { activeContributions, categoriesAt, enrollmentViews } from './queries';
 export type { ActiveContribution, EnrollmentView } from './queries';
-export { evolvePerson, initialPersonState, replayPerson } from './state';
+export { evolvePerson, evolvePersonMany, initialPersonState, replayPerson } from './state';
 export type { PersonState, StoredPersonEvent } from './state';

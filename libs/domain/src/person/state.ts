@@ -60,61 +60,83 @@ function categoryChangeKey(c: PersonCategoriesChangedData): string {
 
 /** Pure and total: unknown or repeated events leave the state as it was (first delivery wins). */
 export function evolvePerson(state: PersonState, event: PersonEvent, meta?: EventMeta): PersonState {
-  const next = applyEvent(state, event, meta);
-  if (meta && Number.isFinite(meta.position) && (next.lastPosition === null || meta.position > next.lastPosition)) {
-    return { ...next, lastPosition: meta.position };
-  }
-  return next;
+  return evolvePersonMany(state, [{ event, meta }]);
 }
 
-function applyEvent(s: PersonState, event: PersonEvent, meta?: EventMeta): PersonState {
-  switch (event.type) {
-    case 'PersonRegistered': {
-      if (s.personId !== null) return s;
-      const d = event.data;
-      return {
-        ...s,
-        personId: d.personId,
-        idNumber: d.idNumber,
-        name: d.name,
-        birthDate: d.birthDate,
-        categories: sortedUnique(d.categories) as PersonCategory[],
-      };
+type FactMap = 'enrollments' | 'endings' | 'contributions' | 'reversals' | 'lapses' | 'deferrals' | 'deferralMakeUps';
+
+/**
+ * evolvePerson over many events at once. The input state is never changed: the result is a
+ * shallow copy whose fact maps are copied once, on their first change, rather than once per
+ * event (a person's 120 monthly contributions would otherwise copy the map 120 times).
+ */
+export function evolvePersonMany(state: PersonState, events: Iterable<StoredPersonEvent>): PersonState {
+  let next: PersonState | null = null;
+  const copied = new Set<FactMap>();
+  const draft = (): PersonState => (next ??= { ...state });
+  const facts = <K extends FactMap>(key: K): PersonState[K] => {
+    const d = draft();
+    if (!copied.has(key)) {
+      d[key] = { ...d[key] };
+      copied.add(key);
     }
-    case 'PersonCategoriesChanged': {
-      const change = { categories: sortedUnique(event.data.categories) as PersonCategory[], effectiveFrom: event.data.effectiveFrom };
-      if (s.categoryChanges.some((c) => categoryChangeKey(c) === categoryChangeKey(change))) return s;
-      const categoryChanges = [...s.categoryChanges, change].sort((a, b) => (categoryChangeKey(a) < categoryChangeKey(b) ? -1 : 1));
-      return { ...s, categoryChanges };
+    return d[key];
+  };
+  for (const { event, meta } of events) {
+    const s: PersonState = next ?? state;
+    switch (event.type) {
+      case 'PersonRegistered': {
+        if (s.personId !== null) break;
+        const d = event.data;
+        Object.assign(draft(), {
+          personId: d.personId,
+          idNumber: d.idNumber,
+          name: d.name,
+          birthDate: d.birthDate,
+          categories: sortedUnique(d.categories) as PersonCategory[],
+        });
+        break;
+      }
+      case 'PersonCategoriesChanged': {
+        const change = { categories: sortedUnique(event.data.categories) as PersonCategory[], effectiveFrom: event.data.effectiveFrom };
+        if (s.categoryChanges.some((c) => categoryChangeKey(c) === categoryChangeKey(change))) break;
+        draft().categoryChanges = [...s.categoryChanges, change].sort((a, b) => (categoryChangeKey(a) < categoryChangeKey(b) ? -1 : 1));
+        break;
+      }
+      case 'EnrolledInScheme':
+        if (!s.enrollments[event.data.enrollmentId]) facts('enrollments')[event.data.enrollmentId] = { ...event.data };
+        break;
+      case 'EnrollmentEnded':
+        if (!s.endings[event.data.enrollmentId]) facts('endings')[event.data.enrollmentId] = { ...event.data };
+        break;
+      case 'ContributionRecorded':
+        if (!s.contributions[event.data.contributionId]) {
+          facts('contributions')[event.data.contributionId] = meta ? { ...event.data, recordedAt: meta.recordedAt } : { ...event.data };
+        }
+        break;
+      case 'ContributionReversed':
+        if (!s.reversals[event.data.contributionId]) facts('reversals')[event.data.contributionId] = { ...event.data };
+        break;
+      case 'LapseRecorded':
+        if (!s.lapses[event.data.lapseId]) facts('lapses')[event.data.lapseId] = { ...event.data };
+        break;
+      case 'UnitContributionDeferred':
+        if (!s.deferrals[event.data.deferralId]) facts('deferrals')[event.data.deferralId] = { ...event.data, months: sortedUnique(event.data.months) };
+        break;
+      case 'DeferredContributionMadeUp': {
+        const before = s.deferralMakeUps[event.data.deferralId] ?? [];
+        facts('deferralMakeUps')[event.data.deferralId] = sortedUnique([...before, ...event.data.months]);
+        break;
+      }
+      default:
+        break;
     }
-    case 'EnrolledInScheme':
-      if (s.enrollments[event.data.enrollmentId]) return s;
-      return { ...s, enrollments: { ...s.enrollments, [event.data.enrollmentId]: { ...event.data } } };
-    case 'EnrollmentEnded':
-      if (s.endings[event.data.enrollmentId]) return s;
-      return { ...s, endings: { ...s.endings, [event.data.enrollmentId]: { ...event.data } } };
-    case 'ContributionRecorded':
-      if (s.contributions[event.data.contributionId]) return s;
-      return {
-        ...s,
-        contributions: { ...s.contributions, [event.data.contributionId]: meta ? { ...event.data, recordedAt: meta.recordedAt } : { ...event.data } },
-      };
-    case 'ContributionReversed':
-      if (s.reversals[event.data.contributionId]) return s;
-      return { ...s, reversals: { ...s.reversals, [event.data.contributionId]: { ...event.data } } };
-    case 'LapseRecorded':
-      if (s.lapses[event.data.lapseId]) return s;
-      return { ...s, lapses: { ...s.lapses, [event.data.lapseId]: { ...event.data } } };
-    case 'UnitContributionDeferred':
-      if (s.deferrals[event.data.deferralId]) return s;
-      return { ...s, deferrals: { ...s.deferrals, [event.data.deferralId]: { ...event.data, months: sortedUnique(event.data.months) } } };
-    case 'DeferredContributionMadeUp': {
-      const before = s.deferralMakeUps[event.data.deferralId] ?? [];
-      return { ...s, deferralMakeUps: { ...s.deferralMakeUps, [event.data.deferralId]: sortedUnique([...before, ...event.data.months]) } };
+    const current: PersonState = next ?? state;
+    if (meta && Number.isFinite(meta.position) && (current.lastPosition === null || meta.position > current.lastPosition)) {
+      draft().lastPosition = meta.position;
     }
-    default:
-      return s;
   }
+  return next ?? state;
 }
 
 export interface StoredPersonEvent {
@@ -128,11 +150,11 @@ export interface StoredPersonEvent {
  */
 export function replayPerson(events: readonly (PersonEvent | StoredPersonEvent)[], opts: { knownAt?: Rfc3339 } = {}): PersonState {
   const knownAtMs = opts.knownAt !== undefined ? Date.parse(opts.knownAt) : null;
-  let state = initialPersonState;
+  const known: StoredPersonEvent[] = [];
   for (const item of events) {
     const stored: StoredPersonEvent = 'event' in item ? item : { event: item };
     if (knownAtMs !== null && stored.meta && Date.parse(stored.meta.recordedAt) > knownAtMs) continue;
-    state = evolvePerson(state, stored.event, stored.meta);
+    known.push(stored);
   }
-  return state;
+  return evolvePersonMany(initialPersonState, known);
 }
