@@ -89,6 +89,36 @@ describe('PostgreSQL adapter specifics', () => {
     expect(received[1].position).toBe(received[0].position + 1);
   });
 
+  it('reads ahead page by page while catching up, without losing or repeating an event', async () => {
+    const paged = new PostgresEventStore({ connectionString: db.url, pollIntervalMs: 50, batchSize: 7 });
+    try {
+      const head = await paged.headPosition();
+      const ids: string[] = [];
+      for (let i = 0; i < 50; i++) {
+        const e = event('Paged');
+        ids.push(e.eventId);
+        await paged.appendToStream(`paged-${i % 4}`, [e]);
+      }
+      const subscription = paged.subscribeToAll({ fromPosition: head, filter: { streamNamePrefixes: ['paged-'] } });
+      const received: string[] = [];
+      const reading = (async () => {
+        for await (const e of subscription) {
+          received.push(e.eventId);
+          if (received.length === 60) break;
+        }
+      })();
+      for (let i = 0; i < 10; i++) {
+        const e = event('Paged');
+        ids.push(e.eventId);
+        await paged.appendToStream(`paged-${i % 4}`, [e]);
+      }
+      await reading;
+      expect(received).toEqual(ids);
+    } finally {
+      await paged.close();
+    }
+  });
+
   it('wakes subscribers through NOTIFY well before the poll interval', async () => {
     const slowPoll = new PostgresEventStore({ connectionString: db.url, pollIntervalMs: 60_000 });
     try {
