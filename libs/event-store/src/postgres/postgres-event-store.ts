@@ -223,29 +223,16 @@ export class PostgresEventStore implements EventStore {
     async function* iterate(): AsyncGenerator<StoredEvent> {
       await store.startListening();
       let checkpoint = start;
-      // The notification count is taken before each query: a NOTIFY after it means "read again".
-      const page = (from: number, readAhead = false) => {
-        const seen = store.notifications;
-        const read = store.readAllFiltered({ fromPosition: from, maxCount: store.batchSize }, options.filter);
-        // A read-ahead nobody may wait for must not fail unobserved; its page is simply read again.
-        return { seen, events: readAhead ? read.catch(() => undefined) : read };
-      };
-      let ahead: ReturnType<typeof page> | undefined;
       try {
         while (!stopped && !store.closed) {
-          const current = ahead ?? page(checkpoint);
-          ahead = undefined;
-          const batch = await current.events;
-          if (batch === undefined) continue; // the read-ahead failed: read that page again, now in the open
-          const full = batch.length === store.batchSize;
-          // Catching up: fetch the next page while the consumer works through this one.
-          if (full) ahead = page(batch[batch.length - 1].position, true);
+          const seen = store.notifications;
+          const batch = await store.readAllFiltered({ fromPosition: checkpoint, maxCount: store.batchSize }, options.filter);
           for (const event of batch) {
             if (stopped) return;
             yield event;
             checkpoint = event.position;
           }
-          if (full || store.notifications !== current.seen) continue;
+          if (batch.length === store.batchSize || store.notifications !== seen) continue;
           await new Promise<void>((resolve) => {
             const timer = setTimeout(done, store.pollIntervalMs);
             function done() {
