@@ -61,17 +61,11 @@ function assets(html: string, js: string, css: string): PageAssets {
 async function bundleInMemory(source: string): Promise<PageAssets> {
   // esbuild is a build tool (devDependency): loaded only when serving from the sources.
   const esbuild = await import('esbuild');
-  // Keep in step with apps/web/build.mjs.
+  // The same options as apps/web/build.mjs, from the file both read.
+  const options = JSON.parse(readFileSync(join(source, 'bundle-options.json'), 'utf8')) as { entry: string; esbuild: import('esbuild').BuildOptions };
   const result = await esbuild.build({
-    entryPoints: [join(source, 'src', 'main.tsx')],
-    bundle: true,
-    format: 'iife',
-    jsx: 'automatic',
-    jsxImportSource: 'preact',
-    target: ['es2020'],
-    minify: true,
-    legalComments: 'none',
-    charset: 'utf8',
+    ...options.esbuild,
+    entryPoints: [join(source, options.entry)],
     outdir: join(source, 'out'),
     write: false,
     logLevel: 'silent',
