@@ -19,7 +19,7 @@ import { loadConfig } from '../apps/api/src/config/app-config';
 import { createApp } from '../apps/api/src/create-app';
 import { FEATURE_PROJECTIONS } from '../apps/api/src/features';
 import { toPersonHistory } from '../apps/api/src/persons/person-command';
-import { openBenchDatabase, type BenchDatabase } from './support/database';
+import { cleanUpOnSignal, openBenchDatabase, type BenchDatabase } from './support/database';
 import { runCoverageLoad, type CoverageLoadResult } from './support/history-http-load';
 import { loadHistories } from './support/history-loader';
 import { catchUp, readModelDataSource } from './support/history-projections';
@@ -67,15 +67,10 @@ async function main(): Promise<void> {
   );
   console.log(`settings: ${JSON.stringify(settings)}`);
   const opened: { db?: BenchDatabase; app?: INestApplication } = {};
-  const stopOnSignal = (signal: NodeJS.Signals) => {
-    console.error(`${signal}: stopping PostgreSQL`);
-    void (opened.app?.close() ?? Promise.resolve())
-      .catch(() => undefined)
-      .then(() => opened.db?.release())
-      .finally(() => process.exit(130));
-  };
-  process.once('SIGINT', stopOnSignal);
-  process.once('SIGTERM', stopOnSignal);
+  cleanUpOnSignal(async () => {
+    await opened.app?.close().catch(() => undefined);
+    await opened.db?.release();
+  });
 
   const db = (opened.db = await openBenchDatabase((m) => console.log(`  ${m}`)));
   const store = new PostgresEventStore({ connectionString: db.url });

@@ -13,7 +13,7 @@ import { cpus } from 'node:os';
 import { PostgresEventStore, verifyStore } from '@ledger/event-store';
 import { ProjectionRebuilder } from '@ledger/read-models';
 import { FEATURE_PROJECTIONS } from '../apps/api/src/features';
-import { openBenchDatabase, type BenchDatabase } from './support/database';
+import { cleanUpOnSignal, openBenchDatabase, type BenchDatabase } from './support/database';
 import { loadHistories } from './support/history-loader';
 import { catchUp, readModelDataSource } from './support/history-projections';
 import { clock, envInt, figure, formatFigure, int, msSince, now, rss, table, type Figure } from './support/stats';
@@ -46,12 +46,7 @@ async function main(): Promise<void> {
   );
   console.log(`settings: ${JSON.stringify(settings)}`);
   const opened: { db?: BenchDatabase } = {};
-  const stopOnSignal = (signal: NodeJS.Signals) => {
-    console.error(`${signal}: stopping PostgreSQL`);
-    void (opened.db?.release() ?? Promise.resolve()).finally(() => process.exit(130));
-  };
-  process.once('SIGINT', stopOnSignal);
-  process.once('SIGTERM', stopOnSignal);
+  cleanUpOnSignal(async () => opened.db?.release());
 
   const db = (opened.db = await openBenchDatabase((m) => console.log(`  ${m}`)));
   const store = new PostgresEventStore({ connectionString: db.url });

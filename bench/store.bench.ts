@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { cpus } from 'node:os';
 import { Pool } from 'pg';
 import { PostgresEventStore, type ExpectedRevision, type NewEvent } from '@ledger/event-store';
-import { openBenchDatabase, type BenchDatabase } from './support/database';
+import { cleanUpOnSignal, openBenchDatabase, type BenchDatabase } from './support/database';
 import { contributionEvent, dataBytes } from './support/events';
 import { clock, envInt, figure, formatFigure, int, msSince, now, rss, Stopwatch, table, type Figure } from './support/stats';
 
@@ -210,12 +210,7 @@ async function main(): Promise<void> {
   );
   console.log(`settings: ${JSON.stringify(settings)}; event data ≈ ${dataBytes()} bytes JSON`);
   const opened: { db?: BenchDatabase } = {};
-  const stopOnSignal = (signal: NodeJS.Signals) => {
-    console.error(`${signal}: stopping PostgreSQL`);
-    void (opened.db?.release() ?? Promise.resolve()).finally(() => process.exit(130));
-  };
-  process.once('SIGINT', stopOnSignal);
-  process.once('SIGTERM', stopOnSignal);
+  cleanUpOnSignal(async () => opened.db?.release());
 
   const db = (opened.db = await openBenchDatabase((m) => console.log(`  ${m}`)));
   const store = new PostgresEventStore({ connectionString: db.url });

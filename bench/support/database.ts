@@ -116,3 +116,15 @@ async function openOnExternal(external: string, log: (message: string) => void):
     await admin.end();
   }
 }
+
+/** Ctrl-C or SIGTERM mid-run still stops the throw-away PostgreSQL (after whatever `cleanup` closes first). */
+export function cleanUpOnSignal(cleanup: () => Promise<unknown>): void {
+  const stop = (signal: NodeJS.Signals) => {
+    console.error(`${signal}: stopping PostgreSQL`);
+    void cleanup()
+      .catch(() => undefined)
+      .finally(() => process.exit(130));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
