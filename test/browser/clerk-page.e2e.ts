@@ -237,6 +237,9 @@ suite(title, () => {
     await page.click('button:has-text("Request transfer")');
     await page.waitForSelector('.notice:has-text("Transfer requested")');
     expect(await page.locator('.notice').textContent()).toContain('2024-10-28');
+    // The request form folds away once the refreshed list shows the open transfer; the confirmation stays in view.
+    await page.waitForFunction(() => (document.querySelector('details.subform') as HTMLDetailsElement | null)?.open === false);
+    expect(await page.locator('.notice:has-text("Transfer requested")').isVisible()).toBe(true);
 
     await page.click('nav.tabs a:has-text("Transfers")');
     const card = page.locator('li.transfer', { hasText: 'Zhang Wei' });

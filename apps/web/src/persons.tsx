@@ -320,12 +320,13 @@ function PersonTransfers({ person, transfers, onChange }: { person: PersonSummar
           </div>
         </form>
         <ProblemMessage error={action.error} onDismiss={() => action.setError(null)} />
-        {done && (
-          <p class="notice" role="status">
-            Transfer requested: the old region must confirm the transfer-out by {done.dueOn}. <a href="#/transfers">Go to the queue</a>
-          </p>
-        )}
       </details>
+      {/* Outside the form: the form folds away once the new transfer is open, the confirmation must stay in view. */}
+      {done && (
+        <p class="notice" role="status">
+          Transfer requested: the old region must confirm the transfer-out by {done.dueOn}. <a href="#/transfers">Go to the queue</a>
+        </p>
+      )}
     </section>
   );
 }
