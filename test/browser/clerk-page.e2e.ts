@@ -238,7 +238,7 @@ suite(title, () => {
     await page.waitForSelector('.notice:has-text("Transfer requested")');
     expect(await page.locator('.notice').textContent()).toContain('2024-10-28');
     // The request form folds away once the refreshed list shows the open transfer; the confirmation stays in view.
-    await page.waitForFunction(() => (document.querySelector('details.subform') as HTMLDetailsElement | null)?.open === false);
+    await page.waitForFunction(() => document.querySelector('details.subform')?.getAttribute('open') === null);
     expect(await page.locator('.notice:has-text("Transfer requested")').isVisible()).toBe(true);
 
     await page.click('nav.tabs a:has-text("Transfers")');

@@ -1,7 +1,7 @@
-import { evolvePerson, initialPersonState, type PersonEvent, type PersonState } from '@ledger/domain';
+import { evolvePersonMany, initialPersonState, type PersonEvent, type PersonState } from '@ledger/domain';
 import type { StoredEvent } from '@ledger/event-store';
 import type { Projection } from '@ledger/read-models';
-import { In, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { settlePeriods } from './settlement';
 import { SettlementView } from './settlement-view.entity';
 
@@ -40,14 +40,22 @@ export class SettlementProjection implements Projection {
       else byPerson.set(personId, [e]);
     }
     if (byPerson.size === 0) return;
-    const existing = await manager.findBy(SettlementView, { personId: In([...byPerson.keys()]) });
-    const rows = new Map(existing.map((r) => [r.personId, r]));
+    const existing: Array<{ personId: string; state: PersonState }> = await manager.query(
+      'SELECT "personId", state FROM agency_settlement_view WHERE "personId" = ANY($1::uuid[])',
+      [[...byPerson.keys()]],
+    );
+    const states = new Map(existing.map((r) => [r.personId, r.state]));
     const changed: SettlementView[] = [];
     for (const [personId, personEvents] of byPerson) {
-      let state = rows.get(personId)?.state ?? initialPersonState;
-      for (const e of personEvents)
-        state = evolvePerson(state, { type: e.type, data: e.data } as PersonEvent, { recordedAt: e.metadata.recordedAt, position: e.position });
-      state = moneyFacts(state);
+      const state = moneyFacts(
+        evolvePersonMany(
+          states.get(personId) ?? initialPersonState,
+          personEvents.map((e) => ({
+            event: { type: e.type, data: e.data } as PersonEvent,
+            meta: { recordedAt: e.metadata.recordedAt, position: e.position },
+          })),
+        ),
+      );
       const periods = settlePeriods(state);
       changed.push(
         Object.assign(new SettlementView(), {

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { maskResidentId, personStreamId, type PersonState } from '@ledger/domain';
+import { coverageTimeline, maskResidentId, personStreamId, type PersonState } from '@ledger/domain';
 import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import { DataSource, ILike } from 'typeorm';
 import type { Actor } from '../auth/token.service';
@@ -57,7 +57,7 @@ export class PersonQueries {
     const events = await this.store.readStream(personStreamId(personId));
     return {
       personId,
-      periods: view.timeline,
+      periods: coverageTimeline(view.state),
       events: events.map((e) => ({
         eventId: e.eventId,
         type: e.type,

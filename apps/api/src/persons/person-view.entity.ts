@@ -1,9 +1,9 @@
-import type { CoverageTimelinePeriod, PersonState } from '@ledger/domain';
+import type { PersonState } from '@ledger/domain';
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 const bigintAsNumber = { to: (v: number) => v, from: (v: string) => Number(v) };
 
-/** One row per person: the folded state the coverage calculator reads, and the derived timeline. */
+/** One row per person: the folded state the coverage and timeline calculators read. */
 @Entity({ name: 'person_view' })
 export class PersonView {
   @PrimaryColumn('uuid')
@@ -22,9 +22,6 @@ export class PersonView {
 
   @Column('jsonb')
   state!: PersonState;
-
-  @Column('jsonb')
-  timeline!: CoverageTimelinePeriod[];
 
   /** Stream revision last applied: the expected revision a client may send back. */
   @Column('bigint', { transformer: bigintAsNumber })

@@ -1,13 +1,18 @@
-import { coverageTimeline, evolvePersonMany, initialPersonState, PERSON_EVENT_TYPES, type PersonEvent } from '@ledger/domain';
+import { evolvePersonMany, initialPersonState, PERSON_EVENT_TYPES, type PersonEvent, type PersonState } from '@ledger/domain';
 import type { StoredEvent } from '@ledger/event-store';
 import type { Projection } from '@ledger/read-models';
-import { In, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { PersonView } from './person-view.entity';
 
 const PERSON_STREAM = 'person-';
 const PERSON_TYPES = new Set<string>(PERSON_EVENT_TYPES);
 
-/** Folds each person's events into person_view, a batch at a time (one read and one upsert per batch). */
+/**
+ * Folds each person's events into person_view, a batch at a time: one read of the batch's persons
+ * and one upsert. Plain SQL with the rows as one JSON parameter, because TypeORM's entity hydration
+ * and per-parameter upsert bookkeeping cost more CPU than the folding itself. The coverage timeline
+ * is not stored: it is a pure function of the state, computed when asked (as coverage is).
+ */
 export class PersonProjection implements Projection {
   readonly name = 'persons';
   readonly tables = ['person_view'];
@@ -23,30 +28,37 @@ export class PersonProjection implements Projection {
       else byPerson.set(personId, [e]);
     }
     if (byPerson.size === 0) return;
-    const existing = await manager.findBy(PersonView, { personId: In([...byPerson.keys()]) });
-    const rows = new Map(existing.map((row) => [row.personId, row]));
-    const changed: PersonView[] = [];
+    const existing: Array<{ personId: string; state: PersonState }> = await manager.query(
+      'SELECT "personId", state FROM person_view WHERE "personId" = ANY($1::uuid[])',
+      [[...byPerson.keys()]],
+    );
+    const states = new Map(existing.map((row) => [row.personId, row.state]));
+    const changed: Array<Omit<PersonView, 'revision' | 'position'> & { revision: number; position: number }> = [];
     for (const [personId, personEvents] of byPerson) {
-      const row = rows.get(personId);
       const state = evolvePersonMany(
-        row?.state ?? initialPersonState,
+        states.get(personId) ?? initialPersonState,
         personEvents.map((e) => ({ event: { type: e.type, data: e.data } as PersonEvent, meta: { recordedAt: e.metadata.recordedAt, position: e.position } })),
       );
       if (state.personId === null || state.idNumber === null) continue; // events before registration wait for it
-      const last = personEvents[personEvents.length - 1];
-      changed.push(
-        Object.assign(new PersonView(), {
-          personId,
-          idNumber: state.idNumber,
-          name: state.name ?? '',
-          birthDate: state.birthDate ?? '',
-          state,
-          timeline: coverageTimeline(state),
-          revision: last.revision,
-          position: last.position,
-        }),
-      );
+      const last = personEvents[personEvents.length - 1]!;
+      changed.push({
+        personId,
+        idNumber: state.idNumber,
+        name: state.name ?? '',
+        birthDate: state.birthDate ?? '',
+        state,
+        revision: last.revision,
+        position: last.position,
+      });
     }
-    if (changed.length) await manager.upsert(PersonView, changed, ['personId']);
+    if (changed.length === 0) return;
+    await manager.query(
+      `INSERT INTO person_view ("personId", "idNumber", name, "birthDate", state, revision, position)
+       SELECT "personId", "idNumber", name, "birthDate", state, revision, position
+         FROM json_to_recordset($1::json) AS x("personId" uuid, "idNumber" text, name text, "birthDate" date, state jsonb, revision bigint, position bigint)
+       ON CONFLICT ("personId") DO UPDATE SET "idNumber" = excluded."idNumber", name = excluded.name, "birthDate" = excluded."birthDate",
+             state = excluded.state, revision = excluded.revision, position = excluded.position`,
+      [JSON.stringify(changed)],
+    );
   }
 }
