@@ -39,7 +39,7 @@ import type { Agency } from './agency-registry';
 import { mapBounded } from './bounded';
 import { agencyMayCollect, checkPaymentRow, periodOf, samePayment, type AgencyPayment } from './payment-row';
 import { PersonLookup } from './person-lookup';
-import { settlePeriods } from './settlement';
+import { settlePeriod } from './settlement';
 
 /** Rows of different persons go to the store this many at a time; more only queues on the append lock and the pool. */
 const PARALLEL_PERSONS = 12;
@@ -562,7 +562,7 @@ function settledStatus(s: Settled): SettledStatus {
 /** The row's own view of the period after it was recorded; the refunds-due list is the settled, order-independent one. */
 function assess(state: PersonState, received: PaymentReceivedData): Assessment {
   const p = received.payment;
-  const period = settlePeriods(state).find((s) => s.scheme === p.scheme && s.period === periodOf(p) && s.regionCode === p.regionCode);
+  const period = settlePeriod(state, p.scheme, periodOf(p), p.regionCode);
   const refund = period?.refunds.find((r) => r.contributionId === received.receiptId);
   const flags: Assessment['flags'] = [];
   if (period && period.arrearsFen > 0) flags.push('underpaid');

@@ -32,18 +32,40 @@ export interface PeriodSettlement {
 export function settlePeriods(state: PersonState): PeriodSettlement[] {
   const groups = new Map<string, ActiveContribution[]>();
   for (const c of activeContributions(state)) {
-    const period = c.scheme === 'resident' ? String(c.coverageYear) : c.coverageMonth;
+    const period = periodOfContribution(c);
     if (!period) continue;
     const key = `${c.scheme}|${period}|${c.regionCode}`;
-    groups.set(key, [...(groups.get(key) ?? []), c]);
+    const group = groups.get(key);
+    if (group) group.push(c);
+    else groups.set(key, [c]);
   }
-  const out: PeriodSettlement[] = [];
-  for (const [key, contributions] of [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const [scheme, period, regionCode] = key.split('|') as ['resident' | 'employee', string, string];
-    const due = dueFor(state, scheme, period, regionCode, contributions[0]!.paidOn);
-    out.push(due === undefined ? unpriced(scheme, period, regionCode, contributions) : priced(scheme, period, regionCode, contributions, due));
-  }
-  return out;
+  return [...groups.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([key, contributions]) => {
+      const [scheme, period, regionCode] = key.split('|') as ['resident' | 'employee', string, string];
+      return settle(state, scheme, period, regionCode, contributions);
+    });
+}
+
+/** settlePeriods for one period only (null when nothing active was paid for it): what a single posting's answer needs. */
+export function settlePeriod(state: PersonState, scheme: PeriodSettlement['scheme'], period: string, regionCode: string): PeriodSettlement | null {
+  const contributions = activeContributions(state).filter((c) => c.scheme === scheme && c.regionCode === regionCode && periodOfContribution(c) === period);
+  return contributions.length ? settle(state, scheme, period, regionCode, contributions) : null;
+}
+
+function periodOfContribution(c: ActiveContribution): string | undefined {
+  return c.scheme === 'resident' ? String(c.coverageYear) : c.coverageMonth;
+}
+
+function settle(
+  state: PersonState,
+  scheme: PeriodSettlement['scheme'],
+  period: string,
+  regionCode: string,
+  contributions: ActiveContribution[],
+): PeriodSettlement {
+  const due = dueFor(state, scheme, period, regionCode, contributions[0]!.paidOn);
+  return due === undefined ? unpriced(scheme, period, regionCode, contributions) : priced(scheme, period, regionCode, contributions, due);
 }
 
 function dueFor(state: PersonState, scheme: string, period: string, regionCode: string, firstPaidOn: string): number | null | undefined {
