@@ -89,8 +89,11 @@ export interface EventStore {
    * by one, since it has no multi-stream transaction.
    */
   appendToStreams(writes: StreamWrite[]): Promise<StreamWriteResult[]>;
-  /** Several whole streams in one round trip where the store allows; missing streams map to []. */
-  readStreams(streamNames: string[]): Promise<Map<string, StoredEvent[]>>;
+  /**
+   * Several streams in one round trip where the store allows; missing streams map to []. Each is
+   * read whole, or from the revision `fromRevisions` gives for it (the tail after a snapshot).
+   */
+  readStreams(streamNames: string[], fromRevisions?: ReadonlyMap<string, number>): Promise<Map<string, StoredEvent[]>>;
   readStream(streamName: string, options?: ReadStreamOptions): Promise<StoredEvent[]>;
   readAll(options?: ReadAllOptions): Promise<StoredEvent[]>;
   subscribeToAll(options?: SubscribeOptions): Subscription;

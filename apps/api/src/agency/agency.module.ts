@@ -11,10 +11,12 @@ import { HeldPaymentReleaser } from './held-payment-releaser';
 import { multipartRawBody } from './multipart-raw-body.middleware';
 import { PaymentIntake } from './payment-intake';
 import { PersonLookup } from './person-lookup';
+import { PersonsModule } from '../persons/persons.module';
 import { ReconciliationService } from './reconciliation';
 
 /** Collection-agency intake: signed requests, exactly-once postings, the held queue, reconciliation. */
 @Module({
+  imports: [PersonsModule],
   controllers: [AgencyPaymentsController, ClerkPaymentsController],
   providers: [
     {

@@ -1,28 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import {
-  chinaDateOf,
-  chinaToday,
-  decidePerson,
-  evolvePerson,
-  isDomainError,
-  personStreamId,
-  replayPerson,
-  type PersonEvent,
-  type PersonState,
-} from '@ledger/domain';
-import {
-  EVENT_STORE,
-  WrongExpectedRevision,
-  type EventMetadata,
-  type EventStore,
-  type StoredEvent,
-  type StreamWrite,
-  type StreamWriteResult,
-} from '@ledger/event-store';
+import { chinaDateOf, chinaToday, decidePerson, evolvePerson, isDomainError, personStreamId, type PersonEvent, type PersonState } from '@ledger/domain';
+import { EVENT_STORE, WrongExpectedRevision, type EventMetadata, type EventStore, type StreamWrite, type StreamWriteResult } from '@ledger/event-store';
 import { Problem } from '../common/problem';
 import { LedgerWriter, type CommandContext } from '../common/ledger-writer';
-import { toPersonHistory } from '../persons/person-command';
 import {
   AgencyEvents,
   foldReceipt,
@@ -38,6 +19,7 @@ import {
 import type { Agency } from './agency-registry';
 import { mapBounded } from './bounded';
 import { agencyMayCollect, checkPaymentRow, periodOf, samePayment, type AgencyPayment } from './payment-row';
+import { PersonStates } from '../persons/person-states';
 import { PersonLookup } from './person-lookup';
 import { settlePeriod } from './settlement';
 
@@ -104,6 +86,7 @@ export class PaymentIntake {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly writer: LedgerWriter,
     private readonly persons: PersonLookup,
+    private readonly personStates: PersonStates,
   ) {}
 
   async post(agency: Agency, rows: unknown[], context: CommandContext): Promise<BatchAnswer> {
@@ -203,18 +186,11 @@ export class PaymentIntake {
     });
 
     // Read after the claims: a reversal requested before its claim is seen here, one requested after it finds the receipt itself.
-    let streams = await this.store.readStreams([
-      ...new Set(
-        fresh.flatMap(({ claim }) => {
-          const personId = personIds.get(claim.payment.idNumber);
-          return [reversalStream(agency.id, claim.payment.reference), ...(personId ? [personStreamId(personId)] : [])];
-        }),
-      ),
-    ]);
+    const reversals = await this.store.readStreams(fresh.map(({ claim }) => reversalStream(agency.id, claim.payment.reference)));
     const byPerson = new Map<string, typeof fresh>();
     for (const f of fresh) {
       const personId = personIds.get(f.claim.payment.idNumber);
-      if (!personId || streams.get(reversalStream(agency.id, f.claim.payment.reference))?.length) settleAlone(f.claim, f.receipt);
+      if (!personId || reversals.get(reversalStream(agency.id, f.claim.payment.reference))?.length) settleAlone(f.claim, f.receipt);
       else {
         const rowsOfPerson = byPerson.get(personId) ?? [];
         rowsOfPerson.push(f);
@@ -226,11 +202,12 @@ export class PaymentIntake {
     // again and re-decided in batch a few times; rows still contended after that go the per-row way.
     let contended = byPerson;
     for (let attempt = 1; contended.size > 0; attempt++) {
+      const loaded = await this.personStates.load([...contended.keys()]);
       const writes: StreamWrite[] = [];
       const decidedRows: Array<Array<{ f: (typeof fresh)[number]; personId: string; state: PersonState }>> = [];
       for (const [personId, rowsOfPerson] of contended) {
-        const events: StoredEvent[] = streams.get(personStreamId(personId)) ?? [];
-        let state = replayPerson(toPersonHistory(events));
+        const { state: before, revision } = loaded.get(personId)!;
+        let state = before;
         const pending: PersonEvent[] = [];
         const applied: Array<{ f: (typeof fresh)[number]; personId: string; state: PersonState }> = [];
         for (const f of rowsOfPerson) {
@@ -251,7 +228,7 @@ export class PaymentIntake {
         writes.push({
           streamName: personStreamId(personId),
           events: pending.map((e) => ({ eventId: randomUUID(), type: e.type, data: e.data, metadata: metadataOf(context) })),
-          expectedRevision: events.length ? events[events.length - 1]!.revision : 'no_stream',
+          expectedRevision: revision < 0 ? 'no_stream' : revision,
         });
         decidedRows.push(applied);
       }
@@ -269,7 +246,6 @@ export class PaymentIntake {
         } else throw outcome.error;
       });
       contended = again;
-      if (contended.size > 0) streams = await this.store.readStreams([...contended.keys()].map(personStreamId));
     }
   }
 
@@ -363,13 +339,11 @@ export class PaymentIntake {
     const personId = await this.persons.personIdOf(p.idNumber);
     if (!personId) return { applied: false, reason: 'person_not_found' };
     for (let attempt = 1; ; attempt++) {
-      const events = await this.store.readStream(personStreamId(personId));
-      const state = replayPerson(toPersonHistory(events));
+      const { state, revision } = await this.loadPerson(personId);
       const decision = decideContribution(state, received);
       if ('refused' in decision) return { applied: false, reason: decision.refused };
       if (decision.events.length === 0) return { applied: true, personId, state };
       const decided = decision.events;
-      const revision = events.length ? events[events.length - 1]!.revision : -1;
       try {
         const written = await this.store.appendToStream(
           personStreamId(personId),
@@ -383,6 +357,10 @@ export class PaymentIntake {
         throw error;
       }
     }
+  }
+
+  private async loadPerson(personId: string) {
+    return (await this.personStates.load([personId])).get(personId)!;
   }
 
   private async reversalOf(received: PaymentReceivedData): Promise<ReversalRequestedData | null> {
@@ -419,8 +397,7 @@ export class PaymentIntake {
     track: (p: number) => void,
   ): Promise<boolean> {
     for (let attempt = 1; ; attempt++) {
-      const events = await this.store.readStream(personStreamId(personId));
-      const state = replayPerson(toPersonHistory(events));
+      const { state, revision } = await this.loadPerson(personId);
       if (state.reversals[contributionId]) return true;
       const decided = decidePerson(
         state,
@@ -431,7 +408,7 @@ export class PaymentIntake {
         const written = await this.store.appendToStream(
           personStreamId(personId),
           decided.map((e) => ({ eventId: randomUUID(), type: e.type, data: e.data, metadata: metadataOf(context, reason) })),
-          { expectedRevision: events[events.length - 1]!.revision },
+          { expectedRevision: revision },
         );
         track(written.position);
         return true;

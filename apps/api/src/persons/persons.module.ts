@@ -5,12 +5,13 @@ import { LapsesController } from './lapses.controller';
 import { ExecutePersonCommandHandler } from './person-command';
 import { PersonQueries } from './person-queries';
 import { PersonRegistry } from './person-registry';
+import { PersonStates } from './person-states';
 import { PersonsController } from './persons.controller';
 import { PoliciesController } from './policies.controller';
 
 @Module({
   controllers: [PersonsController, ContributionsController, PoliciesController, LapsesController],
-  providers: [ExecutePersonCommandHandler, PersonRegistry, PersonQueries, LapseJob],
-  exports: [PersonQueries, LapseJob],
+  providers: [ExecutePersonCommandHandler, PersonRegistry, PersonQueries, PersonStates, LapseJob],
+  exports: [PersonQueries, PersonStates, LapseJob],
 })
 export class PersonsModule {}

@@ -156,6 +156,22 @@ export function eventStoreContract(adapterName: string, open: () => Promise<Even
         expect(read.get(stream('m2'))!.map((e) => e.data)).toEqual([{ n: 3 }]);
         expect(read.get(stream('absent'))).toEqual([]);
       });
+
+      it('reads each stream from its own revision when asked (the tail after a snapshot)', async () => {
+        await store.appendToStream(stream('t1'), [event('T', { n: 1 }), event('T', { n: 2 }), event('T', { n: 3 })]);
+        await store.appendToStream(stream('t2'), [event('T', { n: 4 }), event('T', { n: 5 })]);
+        const from = new Map([
+          [stream('t1'), 1],
+          [stream('t2'), 2],
+        ]);
+        const read = await store.readStreams([stream('t1'), stream('t2'), stream('t3')], from);
+        expect(read.get(stream('t1'))!.map((e) => [e.revision, e.data])).toEqual([
+          [1, { n: 2 }],
+          [2, { n: 3 }],
+        ]);
+        expect(read.get(stream('t2'))).toEqual([]);
+        expect(read.get(stream('t3'))).toEqual([]);
+      });
     });
 
     describe('stored events', () => {

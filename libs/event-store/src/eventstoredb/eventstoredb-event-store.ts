@@ -85,9 +85,9 @@ export class EventStoreDbEventStore implements EventStore {
     return results;
   }
 
-  async readStreams(streamNames: string[]): Promise<Map<string, StoredEvent[]>> {
+  async readStreams(streamNames: string[], fromRevisions?: ReadonlyMap<string, number>): Promise<Map<string, StoredEvent[]>> {
     const names = [...new Set(streamNames)];
-    const read = await Promise.all(names.map((n) => this.readStream(n)));
+    const read = await Promise.all(names.map((n) => this.readStream(n, { fromRevision: fromRevisions?.get(n) ?? 'start' })));
     return new Map(names.map((n, i) => [n, read[i]]));
   }
 

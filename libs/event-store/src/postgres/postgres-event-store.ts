@@ -163,12 +163,16 @@ export class PostgresEventStore implements EventStore {
     });
   }
 
-  async readStreams(streamNames: string[]): Promise<Map<string, StoredEvent[]>> {
+  async readStreams(streamNames: string[], fromRevisions?: ReadonlyMap<string, number>): Promise<Map<string, StoredEvent[]>> {
     const streams = new Map<string, StoredEvent[]>(streamNames.map((n) => [n, []]));
     if (streamNames.length === 0) return streams;
-    const { rows } = await this.pool.query<EventRow>(`SELECT ${COLUMNS} FROM ledger_events WHERE stream_name = ANY($1) ORDER BY stream_name, revision`, [
-      [...new Set(streamNames)],
-    ]);
+    const names = [...streams.keys()];
+    const { rows } = await this.pool.query<EventRow>(
+      `SELECT ${COLUMNS} FROM ledger_events JOIN unnest($1::text[], $2::bigint[]) AS wanted(name, from_revision)
+          ON stream_name = wanted.name AND revision >= wanted.from_revision
+        ORDER BY stream_name, revision`,
+      [names, names.map((n) => fromRevisions?.get(n) ?? 0)],
+    );
     for (const row of rows) streams.get(row.stream_name)!.push(toStored(row));
     return streams;
   }

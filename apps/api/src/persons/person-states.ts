@@ -1,0 +1,49 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { evolvePersonMany, initialPersonState, personStreamId, type PersonState } from '@ledger/domain';
+import { EVENT_STORE, type EventStore } from '@ledger/event-store';
+import { DataSource } from 'typeorm';
+import { toPersonHistory } from './person-command';
+
+export interface LoadedPerson {
+  state: PersonState;
+  /** The stream's last revision, -1 when it has no event: the expected revision for the next append. */
+  revision: number;
+}
+
+/**
+ * Persons' current states for deciding, many at once: person_view's state at its revision serves as a
+ * snapshot and only the stream's events after it are read and folded, so a person's cost does not grow
+ * with their history. The snapshot is the same fold of the same events (the projection folds with
+ * evolvePersonMany too), and the stream is still read up to its end, so a lagging view only means a
+ * longer tail; no row (not projected yet, or reset) means the whole stream.
+ */
+@Injectable()
+export class PersonStates {
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
+
+  async load(personIds: readonly string[]): Promise<Map<string, LoadedPerson>> {
+    const ids = [...new Set(personIds)];
+    if (ids.length === 0) return new Map();
+    const snapshots: Array<{ personId: string; state: PersonState; revision: string }> = await this.dataSource.query(
+      'SELECT "personId", state, revision FROM person_view WHERE "personId" = ANY($1::uuid[])',
+      [ids],
+    );
+    const fromRevisions = new Map(snapshots.map((s) => [personStreamId(s.personId), Number(s.revision) + 1]));
+    const tails = await this.store.readStreams(ids.map(personStreamId), fromRevisions);
+    const bySnapshot = new Map(snapshots.map((s) => [s.personId, s]));
+    const loaded = new Map<string, LoadedPerson>();
+    for (const personId of ids) {
+      const snapshot = bySnapshot.get(personId);
+      const tail = tails.get(personStreamId(personId)) ?? [];
+      const last = tail[tail.length - 1];
+      loaded.set(personId, {
+        state: evolvePersonMany(snapshot?.state ?? initialPersonState, toPersonHistory(tail)),
+        revision: last ? last.revision : snapshot ? Number(snapshot.revision) : -1,
+      });
+    }
+    return loaded;
+  }
+}

@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import { makeResidentId, personStreamId, replayPerson, type PersonEvent } from '@ledger/domain';
+import { EVENT_STORE, type EventStore } from '@ledger/event-store';
+import { ProjectionManager } from '@ledger/read-models';
+import { DataSource } from 'typeorm';
+import { toPersonHistory } from '../../apps/api/src/persons/person-command';
+import { PersonStates } from '../../apps/api/src/persons/person-states';
+import { startTestApp, type TestApp } from '../support/test-app';
+
+describe('PersonStates: person_view as a snapshot plus the stream’s tail', () => {
+  let t: TestApp;
+  let store: EventStore;
+  let states: PersonStates;
+  let db: DataSource;
+  const personIds: string[] = [];
+
+  function historyOf(personId: string, n: number, months: number): PersonEvent[] {
+    return [
+      {
+        type: 'PersonRegistered',
+        data: { personId, idNumber: makeResidentId('410327', '1990-01-01', 300 + n), name: `P${n}`, birthDate: '1990-01-01', categories: [] },
+      },
+      { type: 'EnrolledInScheme', data: { enrollmentId: `e-${personId}`, scheme: 'employee', regionCode: '410327', enrolledOn: '2025-01-01' } },
+      ...Array.from({ length: months }, (_, m): PersonEvent => ({
+        type: 'ContributionRecorded',
+        data: {
+          contributionId: `${personId}-${m}`,
+          enrollmentId: `e-${personId}`,
+          scheme: 'employee',
+          regionCode: '410327',
+          coverageMonth: `2025-${String(m + 1).padStart(2, '0')}`,
+          amountFen: 50_000 + m,
+          payer: 'individual',
+          paidAt: `2025-${String(m + 1).padStart(2, '0')}-15T10:00:00+08:00`,
+          kind: 'regular',
+        },
+      })),
+    ];
+  }
+
+  async function fullReplay(personId: string) {
+    const events = await store.readStream(personStreamId(personId));
+    return { state: replayPerson(toPersonHistory(events)), revision: events.length ? events[events.length - 1]!.revision : -1 };
+  }
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    store = t.app.get<EventStore>(EVENT_STORE);
+    states = t.app.get(PersonStates);
+    db = t.app.get(DataSource);
+    for (let n = 0; n < 3; n++) {
+      const personId = randomUUID();
+      personIds.push(personId);
+      // One event per append, so positions interleave with nothing else and each revision has its own recordedAt.
+      for (const e of historyOf(personId, n, 4 + n * 3)) {
+        await store.appendToStream(personStreamId(personId), [
+          { eventId: randomUUID(), type: e.type, data: e.data, metadata: { correlationId: 'c', causationId: 'c', actor: 'test' } },
+        ]);
+      }
+    }
+    await t.app.get(ProjectionManager).waitFor(await store.headPosition(), 60_000);
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('given a current view, then each state and revision equal a replay of the whole stream', async () => {
+    const loaded = await states.load([...personIds, personIds[0]!]);
+    expect(loaded.size).toBe(3);
+    for (const personId of personIds) expect(loaded.get(personId)).toEqual(await fullReplay(personId));
+  });
+
+  it('given a view that lags behind the stream, then the tail is folded onto it and the answer is the same', async () => {
+    const personId = personIds[2]!;
+    const events = await store.readStream(personStreamId(personId));
+    const k = 3;
+    const behind = replayPerson(toPersonHistory(events.slice(0, k)));
+    await db.query('UPDATE person_view SET state = $2, revision = $3 WHERE "personId" = $1', [personId, JSON.stringify(behind), k - 1]);
+    expect((await states.load([personId])).get(personId)).toEqual(await fullReplay(personId));
+  });
+
+  it('given no view row (not projected yet, or reset), then the whole stream is read; an unknown person is empty at revision -1', async () => {
+    const personId = personIds[1]!;
+    await db.query('DELETE FROM person_view WHERE "personId" = $1', [personId]);
+    const unknown = randomUUID();
+    const loaded = await states.load([personId, unknown]);
+    expect(loaded.get(personId)).toEqual(await fullReplay(personId));
+    expect(loaded.get(unknown)).toMatchObject({ revision: -1, state: { personId: null } });
+  });
+});
