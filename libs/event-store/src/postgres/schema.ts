@@ -113,7 +113,8 @@ BEGIN
   RETURN QUERY SELECT v_current + v_count, v_head + v_count, false;
 END $$;
 
-CREATE OR REPLACE FUNCTION ledger_append_batch(p_writes json)
+-- Write by write, each in its own sub-transaction: the path for batches that hold a retry.
+CREATE OR REPLACE FUNCTION ledger_append_batch_each(p_writes json)
 RETURNS TABLE(idx int, next_revision bigint, last_position bigint, error_code text, error_detail text)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -132,5 +133,114 @@ BEGIN
     END;
     v_i := v_i + 1;
   END LOOP;
+END $$;
+
+-- Many writes, same outcomes as ledger_append_batch_each. When no event id of the batch is stored
+-- yet (no retry among them), nothing can fail but an expected revision, which is checked against
+-- heads read once for all the batch's streams; the events then go in with one INSERT. This avoids
+-- a sub-transaction per write (past 64 in one transaction PostgreSQL's snapshot bookkeeping
+-- overflows) and the per-write lookups.
+CREATE OR REPLACE FUNCTION ledger_append_batch(p_writes json)
+RETURNS TABLE(idx int, next_revision bigint, last_position bigint, error_code text, error_detail text)
+LANGUAGE plpgsql AS $$
+DECLARE
+  -- Per write.
+  w_stream   text[];
+  w_expected text[];
+  w_count    int[];
+  w_slot     int[];
+  -- Per event of the batch, in order: the texts the hashes are computed over.
+  e_id       text[];
+  e_type     text[];
+  e_data     text[];
+  e_meta     text[];
+  e_write    int[];
+  -- Per distinct stream: its running head.
+  s_rev      bigint[];
+  s_hash     text[];
+  -- Per event written.
+  o_event    int[] := '{}';
+  o_pos      bigint[] := '{}';
+  o_rev      bigint[] := '{}';
+  o_shash    text[] := '{}';
+  o_ghash    text[] := '{}';
+  v_names    text[];
+  v_head     bigint;
+  v_ghash    text;
+  v_current  bigint;
+  v_slot     int;
+  v_event    int := 0;
+  v_k        int := 0;
+BEGIN
+  PERFORM pg_advisory_xact_lock(${EVENT_STORE_LOCK_KEY});
+  -- The json is parsed once here, set-based; the loop below only compares and hashes.
+  SELECT array_agg(w.write->>'streamName' ORDER BY w.wi), array_agg(w.write->>'expected' ORDER BY w.wi),
+         array_agg(json_array_length(w.write->'events') ORDER BY w.wi)
+    INTO w_stream, w_expected, w_count
+    FROM json_array_elements(p_writes) WITH ORDINALITY AS w(write, wi);
+  SELECT array_agg(e.ev->>'eventId' ORDER BY w.wi, e.ei), array_agg(e.ev->>'type' ORDER BY w.wi, e.ei),
+         array_agg((e.ev->'data')::text ORDER BY w.wi, e.ei), array_agg((e.ev->'metadata')::text ORDER BY w.wi, e.ei),
+         array_agg(w.wi::int ORDER BY w.wi, e.ei)
+    INTO e_id, e_type, e_data, e_meta, e_write
+    FROM json_array_elements(p_writes) WITH ORDINALITY AS w(write, wi), json_array_elements(w.write->'events') WITH ORDINALITY AS e(ev, ei);
+
+  IF w_stream IS NULL THEN
+    RETURN;
+  END IF;
+  IF 0 = ANY(w_count)
+     OR cardinality(e_id) <> (SELECT count(DISTINCT id) FROM unnest(e_id) AS id)
+     OR EXISTS (SELECT 1 FROM ledger_events l WHERE l.event_id = ANY(e_id::uuid[])) THEN
+    RETURN QUERY SELECT * FROM ledger_append_batch_each(p_writes);
+    RETURN;
+  END IF;
+
+  SELECT array_agg(DISTINCT n ORDER BY n) INTO v_names FROM unnest(w_stream) AS n;
+  SELECT array_agg(s.slot::int ORDER BY w.wi) INTO w_slot
+    FROM unnest(w_stream) WITH ORDINALITY AS w(name, wi) JOIN unnest(v_names) WITH ORDINALITY AS s(name, slot) ON s.name = w.name;
+  SELECT array_agg(coalesce(h.revision, -1) ORDER BY s.slot), array_agg(coalesce(h.stream_hash, repeat('0', 64)) ORDER BY s.slot)
+    INTO s_rev, s_hash
+    FROM unnest(v_names) WITH ORDINALITY AS s(name, slot)
+    LEFT JOIN LATERAL (SELECT e.revision, e.stream_hash FROM ledger_events e WHERE e.stream_name = s.name ORDER BY e.revision DESC LIMIT 1) h ON true;
+  SELECT e.position, e.global_hash INTO v_head, v_ghash FROM ledger_events e ORDER BY e.position DESC LIMIT 1;
+  v_head := coalesce(v_head, 0);
+  v_ghash := coalesce(v_ghash, repeat('0', 64));
+
+  FOR v_w IN 1 .. cardinality(w_stream) LOOP
+    v_slot := w_slot[v_w];
+    v_current := s_rev[v_slot];
+    IF (w_expected[v_w] = 'no_stream' AND v_current <> -1)
+       OR (w_expected[v_w] = 'stream_exists' AND v_current = -1)
+       OR (w_expected[v_w] ~ '^[0-9]+$' AND v_current <> w_expected[v_w]::bigint) THEN
+      RETURN QUERY SELECT v_w - 1, NULL::bigint, NULL::bigint, 'LE001'::text, v_current::text;
+      v_event := v_event + w_count[v_w];
+      CONTINUE;
+    END IF;
+    FOR v_e IN 1 .. w_count[v_w] LOOP
+      v_event := v_event + 1;
+      v_current := v_current + 1;
+      v_head := v_head + 1;
+      s_hash[v_slot] := encode(sha256(convert_to(concat_ws(E'\n', s_hash[v_slot], e_id[v_event], w_stream[v_w], v_current::text,
+                           e_type[v_event], e_data[v_event], e_meta[v_event]), 'UTF8')), 'hex');
+      v_ghash := encode(sha256(convert_to(v_ghash || E'\n' || s_hash[v_slot], 'UTF8')), 'hex');
+      v_k := v_k + 1;
+      o_event[v_k] := v_event;
+      o_pos[v_k] := v_head;
+      o_rev[v_k] := v_current;
+      o_shash[v_k] := s_hash[v_slot];
+      o_ghash[v_k] := v_ghash;
+    END LOOP;
+    s_rev[v_slot] := v_current;
+    RETURN QUERY SELECT v_w - 1, v_current, v_head, NULL::text, NULL::text;
+  END LOOP;
+
+  IF v_k > 0 THEN
+    INSERT INTO ledger_events (position, event_id, stream_name, revision, type, data, metadata, recorded_at, stream_hash, global_hash)
+    SELECT o.pos, e.id::uuid, w.name, o.rev, e.type, e.data::jsonb, e.meta::jsonb, (e.meta::json->>'recordedAt')::timestamptz, o.shash, o.ghash
+      FROM unnest(o_event, o_pos, o_rev, o_shash, o_ghash) AS o(event, pos, rev, shash, ghash)
+      JOIN unnest(e_id, e_type, e_data, e_meta, e_write) WITH ORDINALITY AS e(id, type, data, meta, write, event) ON e.event = o.event
+      JOIN unnest(w_stream) WITH ORDINALITY AS w(name, wi) ON w.wi = e.write
+     ORDER BY o.pos;
+    PERFORM pg_notify('ledger_events', v_head::text);
+  END IF;
 END $$;
 `;

@@ -1,0 +1,94 @@
+import { randomUUID } from 'node:crypto';
+import fc from 'fast-check';
+import { createTestDatabase, type TestDatabase } from '../../../../test/support/test-database';
+import type { ExpectedRevision, NewEvent, StreamWrite } from '../event-store.port';
+import { verifyStore } from '../integrity/verify';
+import { PostgresEventStore } from './postgres-event-store';
+
+const event = (n: number): NewEvent => ({
+  eventId: randomUUID(),
+  type: 'Tested',
+  data: { n, text: 'ünïcode "quoted" \\ 名字' },
+  metadata: { correlationId: 'c', causationId: 'c', actor: 'batch-property' },
+});
+
+/** An outcome as the caller sees it, without positions (the two stores number differently). */
+function outcome(r: { ok: true; result: { nextExpectedRevision: number } } | { ok: false; error: Error & { actualRevision?: number } }) {
+  return r.ok ? { ok: true, next: r.result.nextExpectedRevision } : { ok: false, error: r.error.name, actual: r.error.actualRevision };
+}
+
+describe('appendToStreams (one INSERT for a batch) against appendToStream write by write', () => {
+  let dbs: TestDatabase[];
+  let batched: PostgresEventStore;
+  let single: PostgresEventStore;
+
+  beforeAll(async () => {
+    dbs = [await createTestDatabase(), await createTestDatabase()];
+    [batched, single] = await Promise.all(
+      dbs.map(async (db) => {
+        const store = new PostgresEventStore({ connectionString: db.url, pollIntervalMs: 200 });
+        await store.migrate();
+        return store;
+      }),
+    );
+  });
+  afterAll(async () => {
+    await Promise.all([batched, single].map((s) => s.close()));
+    await Promise.all(dbs.map((db) => db.drop()));
+  });
+
+  const expected = fc.oneof(
+    fc.constantFrom<ExpectedRevision>('any', 'no_stream', 'stream_exists'),
+    fc.integer({ min: 0, max: 5 }).map((n): ExpectedRevision => n),
+  );
+  const plan = fc.record({
+    seeded: fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 4, maxLength: 4 }),
+    writes: fc.array(fc.record({ stream: fc.integer({ min: 0, max: 3 }), events: fc.integer({ min: 1, max: 3 }), expected }), {
+      minLength: 1,
+      maxLength: 14,
+    }),
+  });
+
+  it('gives the same outcome per write and the same streams, and the chain verifies', async () => {
+    await fc.assert(
+      fc.asyncProperty(plan, async ({ seeded, writes }) => {
+        const run = randomUUID().slice(0, 8);
+        const name = (i: number) => `batch-${run}-${i}`;
+        for (const [i, count] of seeded.entries()) {
+          if (count === 0) continue;
+          const events = Array.from({ length: count }, (_, n) => event(n));
+          await batched.appendToStream(name(i), events);
+          await single.appendToStream(name(i), events);
+        }
+        let n = 100;
+        const batch: StreamWrite[] = writes.map((w) => ({
+          streamName: name(w.stream),
+          events: Array.from({ length: w.events }, () => event(n++)),
+          expectedRevision: w.expected,
+        }));
+        const together = (await batched.appendToStreams(batch)).map(outcome);
+        const oneByOne = [];
+        for (const w of batch) {
+          try {
+            const result = await single.appendToStream(w.streamName, w.events, { expectedRevision: w.expectedRevision });
+            oneByOne.push(outcome({ ok: true, result }));
+          } catch (error) {
+            oneByOne.push(outcome({ ok: false, error: error as Error }));
+          }
+        }
+        expect(together).toEqual(oneByOne);
+        for (let i = 0; i < 4; i++) {
+          const [a, b] = await Promise.all([batched.readStream(name(i)), single.readStream(name(i))]);
+          expect(a.map((e) => [e.eventId, e.revision, e.data])).toEqual(b.map((e) => [e.eventId, e.revision, e.data]));
+        }
+        // A retry of the whole batch takes the write-by-write path: what was written answers as the first time.
+        const retry = (await batched.appendToStreams(batch)).map(outcome);
+        together.forEach((first, i) => first.ok && expect(retry[i]).toEqual(first));
+      }),
+      { numRuns: 40 },
+    );
+    const report = await verifyStore(batched);
+    expect(report).toMatchObject({ ok: true });
+    expect(report.verified).toBe(await batched.headPosition());
+  });
+});
