@@ -4,7 +4,7 @@ import { PersonProjection } from './persons/person.projection';
 import { PersonsModule } from './persons/persons.module';
 import { AgencyModule } from './agency/agency.module';
 import { ReceiptProjection } from './agency/receipt.projection';
-import { SettlementProjection } from './agency/settlement.projection';
+import { SettlementStateView } from './agency/settlement.projection';
 import type { ProjectionList } from './projections/projection.registry';
 import { EmployerProjection } from './employers/employer.projection';
 import { EmployersModule } from './employers/employers.module';
@@ -16,9 +16,9 @@ import { WebModule } from './web/web.module';
 export const FEATURE_MODULES = [AuditModule, PersonsModule, TransfersModule, EmployersModule, WebModule, AgencyModule];
 export const FEATURE_PROJECTIONS = (): ProjectionList => [
   new AuditEventLogProjection(),
-  new PersonProjection(),
+  // Settlement shares the persons projection's fold of each person's state (one copy of it, not two).
+  new PersonProjection([new SettlementStateView()]),
   new TransferProjection(),
   new EmployerProjection(),
   new ReceiptProjection(),
-  new SettlementProjection(),
 ];

@@ -1,10 +1,9 @@
-import type { PersonState } from '@ledger/domain';
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { PeriodSettlement } from './settlement';
 
 const bigintAsNumber = { to: (v: number) => v, from: (v: string) => Number(v) };
 
-/** Per person: the money facts that settle periods (categories, contributions, reversals) and the settlement they give. */
+/** Per person: how each period's money settles (kept by the persons projection from the person's state). */
 @Entity({ name: 'agency_settlement_view' })
 export class SettlementView {
   @PrimaryColumn('uuid')
@@ -15,10 +14,6 @@ export class SettlementView {
 
   @Column('text', { nullable: true })
   name!: string | null;
-
-  /** A PersonState holding only what settlement reads; other fields stay at their initial values. */
-  @Column('jsonb')
-  state!: PersonState;
 
   @Column('jsonb')
   periods!: PeriodSettlement[];

@@ -8,6 +8,19 @@ const PERSON_STREAM = 'person-';
 const PERSON_TYPES = new Set<string>(PERSON_EVENT_TYPES);
 
 /**
+ * A read model derived from persons' folded states, written in the persons projection's batch and
+ * transaction: it shares the one fold instead of keeping (and reading and writing) its own copy of
+ * every person's state. Rebuilt, reset and compared with person_view.
+ */
+export interface PersonStateView {
+  readonly tables: string[];
+  readonly entities: Projection['entities'];
+  /** The event types that can change it: a person whose batch holds none of them is not rewritten. */
+  readonly eventTypes: ReadonlySet<string>;
+  write(changed: ReadonlyArray<{ personId: string; state: PersonState }>, manager: EntityManager): Promise<void>;
+}
+
+/**
  * Folds each person's events into person_view, a batch at a time: one read of the batch's persons
  * and one upsert. Plain SQL with the rows as one JSON parameter, because TypeORM's entity hydration
  * and per-parameter upsert bookkeeping cost more CPU than the folding itself. The coverage timeline
@@ -15,8 +28,13 @@ const PERSON_TYPES = new Set<string>(PERSON_EVENT_TYPES);
  */
 export class PersonProjection implements Projection {
   readonly name = 'persons';
-  readonly tables = ['person_view'];
-  readonly entities = [PersonView];
+  readonly tables: string[];
+  readonly entities: Projection['entities'];
+
+  constructor(private readonly views: readonly PersonStateView[] = []) {
+    this.tables = ['person_view', ...views.flatMap((v) => v.tables)];
+    this.entities = [PersonView, ...views.flatMap((v) => v.entities as never[])];
+  }
 
   async apply(events: StoredEvent[], manager: EntityManager): Promise<void> {
     const byPerson = new Map<string, StoredEvent[]>();
@@ -52,6 +70,10 @@ export class PersonProjection implements Projection {
       });
     }
     if (changed.length === 0) return;
+    for (const view of this.views) {
+      const touched = changed.filter((c) => byPerson.get(c.personId)!.some((e) => view.eventTypes.has(e.type)));
+      if (touched.length) await view.write(touched, manager);
+    }
     await manager.query(
       `INSERT INTO person_view ("personId", "idNumber", name, "birthDate", state, revision, position)
        SELECT "personId", "idNumber", name, "birthDate", state, revision, position
