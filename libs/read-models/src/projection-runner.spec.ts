@@ -82,6 +82,37 @@ describe('ProjectionRunner', () => {
     expect(runner.status()).toMatchObject({ state: 'stopped', position: live.position });
   });
 
+  it('skips batches of foreign event types without a transaction, yet reaches their position and saves it once idle', async () => {
+    class TypedProjection extends RecordingProjection {
+      override readonly name = 'typed';
+      readonly eventTypes: ReadonlySet<string> = new Set(['Wanted']);
+      batches = 0;
+      override async apply(events: StoredEvent[], manager: EntityManager) {
+        this.batches++;
+        await super.apply(
+          events.filter((e) => e.type === 'Wanted'),
+          manager,
+        );
+      }
+    }
+    const projection = new TypedProjection();
+    const runner = new ProjectionRunner(store, dataSource, projection, { batchSize: 5 });
+    const wanted: NewEvent = { ...event(), type: 'Wanted' };
+    await store.appendToStream('typed-a', [wanted]);
+    await runner.start();
+    const foreign = await appendMany(23);
+    await runner.waitFor(foreign.position, LIVENESS_MS);
+    // Only the batch holding the wanted event was applied; the 23 foreign ones (5 batches at least) were not.
+    expect(projection.batches).toBe(1);
+    expect(await applied()).toEqual([wanted.eventId]);
+    const saved = async () => Number((await dataSource.query(`SELECT position FROM projection_checkpoints WHERE name = 'typed'`))[0]?.position ?? 0);
+    const deadline = Date.now() + LIVENESS_MS;
+    while ((await saved()) < foreign.position && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(await saved()).toBe(foreign.position);
+    expect(projection.batches).toBe(1);
+    await runner.stop();
+  });
+
   it('rolls back a failed batch with its checkpoint and re-applies it exactly once', async () => {
     const projection = new RecordingProjection();
     const written = await appendMany(30);

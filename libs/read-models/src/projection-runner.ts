@@ -1,5 +1,5 @@
 import type { EventStore, StoredEvent, Subscription } from '@ledger/event-store';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { AsyncSignal } from './async-signal';
 import type { Projection } from './projection';
 
@@ -17,8 +17,13 @@ export interface ProjectionRunnerOptions {
   batchSize?: number;
   /** First retry delay after a failed batch; doubles up to 30 s. */
   retryDelayMs?: number;
+  /** Longest time a position reached by skipping foreign batches stays unsaved under load (an idle runner saves it sooner). */
+  checkpointEveryMs?: number;
   onError?: (projection: string, error: unknown) => void;
 }
+
+/** How long a runner that skipped foreign batches waits for more events before saving its position. */
+const IDLE_SAVE_MS = 200;
 
 export class ProjectionLagError extends Error {
   override readonly name = 'ProjectionLagError';
@@ -49,6 +54,9 @@ export class ProjectionRunner {
   private loops?: Promise<unknown>;
   private readonly batchSize: number;
   private readonly retryDelayMs: number;
+  private readonly checkpointEveryMs: number;
+  /** When the first batch skipped since the checkpoint was last saved was skipped; null when nothing is unsaved. */
+  private unsavedSince: number | null = null;
 
   constructor(
     private readonly store: EventStore,
@@ -58,6 +66,7 @@ export class ProjectionRunner {
   ) {
     this.batchSize = options.batchSize ?? 1000;
     this.retryDelayMs = options.retryDelayMs ?? 250;
+    this.checkpointEveryMs = options.checkpointEveryMs ?? 5000;
   }
 
   status(): ProjectionStatus {
@@ -149,12 +158,19 @@ export class ProjectionRunner {
     let delay = this.retryDelayMs;
     while (!this.isStopped()) {
       if (this.buffer.length === 0) {
-        await this.arrived.wait();
+        if (this.unsavedSince === null) await this.arrived.wait();
+        else {
+          await this.arrived.wait(IDLE_SAVE_MS);
+          if (this.buffer.length === 0 && !this.isStopped()) await this.saveSkippedPosition();
+        }
         continue;
       }
       const batch = this.buffer.slice(0, this.batchSize);
       try {
-        await this.applyBatch(batch);
+        if (this.mustApply(batch)) {
+          await this.applyBatch(batch);
+          this.unsavedSince = null;
+        } else this.unsavedSince ??= Date.now();
         this.buffer.splice(0, batch.length);
         this.position = batch[batch.length - 1].position;
         if (!this.isStopped()) this.state = 'running';
@@ -174,11 +190,43 @@ export class ProjectionRunner {
   }
 
   /**
+   * A batch of only foreign event types is skipped without a transaction (the projection would
+   * write nothing), unless the checkpoint has not been saved for a while: then it is applied as
+   * usual, which saves it, so a restart does not re-read a long stretch of foreign events.
+   */
+  private mustApply(batch: StoredEvent[]): boolean {
+    const types = this.projection.eventTypes;
+    if (!types || batch.some((e) => types.has(e.type))) return true;
+    return this.unsavedSince !== null && Date.now() - this.unsavedSince >= this.checkpointEveryMs;
+  }
+
+  /**
    * The checkpoint row is locked first, so two processes running the same projection (the service
    * and an operator command) apply each event once: whatever the other already committed is skipped.
    */
   private async applyBatch(batch: StoredEvent[]): Promise<void> {
     const last = batch[batch.length - 1].position;
+    await this.inCheckpointTransaction(async (manager, committed) => {
+      const fresh = committed >= batch[0].position ? batch.filter((e) => e.position > committed) : batch;
+      if (fresh.length) await this.projection.apply(fresh, manager);
+      return last;
+    });
+  }
+
+  /** Saves the position reached by skipping foreign batches; a failure only leaves it unsaved, to be saved later. */
+  private async saveSkippedPosition(): Promise<void> {
+    const reached = this.position;
+    try {
+      await this.inCheckpointTransaction(async () => reached);
+      if (this.position === reached) this.unsavedSince = null;
+    } catch (error) {
+      this.options.onError?.(this.projection.name, error);
+      await this.arrived.wait(this.retryDelayMs);
+    }
+  }
+
+  /** Locks the checkpoint row, runs `work` with the committed position, and moves the checkpoint to what `work` returns (never back). */
+  private async inCheckpointTransaction(work: (manager: EntityManager, committed: number) => Promise<number>): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       // A read model is derived and its checkpoint commits with it: a crash can lose the last batches
       // only whole, checkpoint included, and they are applied again. So the commit need not wait for
@@ -191,11 +239,10 @@ export class ProjectionRunner {
         this.projection.name,
       ]);
       const committed = Number(row.position);
-      const fresh = committed >= batch[0].position ? batch.filter((e) => e.position > committed) : batch;
-      if (fresh.length) await this.projection.apply(fresh, manager);
+      const reached = await work(manager, committed);
       await manager.query(`UPDATE projection_checkpoints SET position = $2, "updatedAt" = now() WHERE name = $1`, [
         this.projection.name,
-        Math.max(last, committed),
+        Math.max(reached, committed),
       ]);
     });
   }

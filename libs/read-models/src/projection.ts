@@ -11,5 +11,10 @@ export interface Projection {
   readonly tables: string[];
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   readonly entities: MixedList<Function | string | EntitySchema>;
+  /**
+   * The event types apply() acts on, when it ignores all others. A batch without any of them is not
+   * applied: the runner only moves the projection's position (and writes the checkpoint now and then).
+   */
+  readonly eventTypes?: ReadonlySet<string>;
   apply(events: StoredEvent[], manager: EntityManager): Promise<void>;
 }

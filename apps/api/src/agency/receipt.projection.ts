@@ -20,6 +20,13 @@ interface Change {
  */
 export class ReceiptProjection implements Projection {
   readonly name = 'agency-receipts';
+  readonly eventTypes: ReadonlySet<string> = new Set([
+    AgencyEvents.paymentReceived,
+    AgencyEvents.paymentHeld,
+    AgencyEvents.paymentCancelled,
+    'ContributionRecorded',
+    'ContributionReversed',
+  ]);
   readonly tables = ['agency_receipt_view'];
   readonly entities = [AgencyReceiptView];
 

@@ -26,6 +26,7 @@ export function earliestOutstandingMakeUp(state: EmployerState): string | null {
 /** Folds each employer stream into employer_view. */
 export class EmployerProjection implements Projection {
   readonly name = 'employers';
+  readonly eventTypes: ReadonlySet<string> = EMPLOYER_TYPES;
   readonly tables = ['employer_view'];
   readonly entities = [EmployerView];
 

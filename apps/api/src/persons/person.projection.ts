@@ -28,6 +28,7 @@ export interface PersonStateView {
  */
 export class PersonProjection implements Projection {
   readonly name = 'persons';
+  readonly eventTypes: ReadonlySet<string> = PERSON_TYPES;
   readonly tables: string[];
   readonly entities: Projection['entities'];
 

@@ -10,6 +10,7 @@ const TRANSFER_TYPES = new Set(['TransferRequested', 'TransferOutConfirmed', 'Tr
 /** Folds each transfer stream into transfer_view (one read and one upsert per batch). */
 export class TransferProjection implements Projection {
   readonly name = 'transfers';
+  readonly eventTypes: ReadonlySet<string> = TRANSFER_TYPES;
   readonly tables = ['transfer_view'];
   readonly entities = [TransferView];
 
