@@ -11,6 +11,7 @@ import {
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { alignReadModelColumns } from './database/read-model-columns';
 import { createEventStore, EVENT_STORE, type EventStore } from '@ledger/event-store';
 import { ProjectionCheckpoint, ProjectionManager } from '@ledger/read-models';
 import { LoggerModule, PinoLogger } from 'nestjs-pino';
@@ -52,13 +53,18 @@ export class AppModule implements NestModule, OnApplicationBootstrap, OnApplicat
       imports: [
         LoggerModule.forRoot(loggerParams(options.config)),
         CqrsModule.forRoot(),
-        TypeOrmModule.forRoot({
-          type: 'postgres',
-          url: options.databaseUrl,
-          entities: [ProjectionCheckpoint, ApiToken, ...projections.flatMap((p) => p.entities as never[])],
-          // Read models are disposable (rebuilt from events); schema follows the entities.
-          synchronize: true,
-          extra: { max: 20 },
+        TypeOrmModule.forRootAsync({
+          useFactory: async () => {
+            await alignReadModelColumns(options.databaseUrl);
+            return {
+              type: 'postgres' as const,
+              url: options.databaseUrl,
+              entities: [ProjectionCheckpoint, ApiToken, ...projections.flatMap((p) => p.entities as never[])],
+              // Read models are disposable (rebuilt from events); schema follows the entities.
+              synchronize: true,
+              extra: { max: 20 },
+            };
+          },
         }),
         ...FEATURE_MODULES,
       ],

@@ -133,10 +133,13 @@ export class ProjectionRebuilder {
         for (const table of projection.tables) {
           const live = `public.${quote(table)}`;
           const rebuilt = `${quote(shadow)}.${quote(table)}`;
+          // Rows are compared by their text form: json columns (opaque snapshots) have no equality operator,
+          // and for every other type the text form is equal exactly when the values are.
           const only = async (a: string, b: string) => {
-            const [{ count }]: Array<{ count: string }> = await manager.query(`SELECT count(*) FROM (SELECT * FROM ${a} EXCEPT ALL SELECT * FROM ${b}) d`);
+            const difference = `SELECT r::text AS t FROM ${a} r EXCEPT ALL SELECT r::text FROM ${b} r`;
+            const [{ count }]: Array<{ count: string }> = await manager.query(`SELECT count(*) FROM (${difference}) d`);
             const samples: Array<{ row: unknown }> = await manager.query(
-              `SELECT row_to_json(d) AS row FROM (SELECT * FROM ${a} EXCEPT ALL SELECT * FROM ${b}) d LIMIT 3`,
+              `SELECT row_to_json(r) AS row FROM ${a} r WHERE r::text IN (SELECT t FROM (${difference}) d LIMIT 3) LIMIT 3`,
             );
             return { count: Number(count), samples: samples.map((s) => s.row) };
           };

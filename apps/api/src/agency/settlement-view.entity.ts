@@ -15,7 +15,8 @@ export class SettlementView {
   @Column('text', { nullable: true })
   name!: string | null;
 
-  @Column('jsonb')
+  /** json, as person_view.state: read whole, never queried inside. */
+  @Column('json')
   periods!: PeriodSettlement[];
 
   @Index()

@@ -26,7 +26,7 @@ export class SettlementStateView implements PersonStateView {
     await manager.query(
       `INSERT INTO agency_settlement_view ("personId", "idNumber", name, periods, "refundFen", "arrearsFen")
        SELECT "personId", "idNumber", name, periods, "refundFen", "arrearsFen"
-         FROM json_to_recordset($1::json) AS x("personId" uuid, "idNumber" text, name text, periods jsonb, "refundFen" bigint, "arrearsFen" bigint)
+         FROM json_to_recordset($1::json) AS x("personId" uuid, "idNumber" text, name text, periods json, "refundFen" bigint, "arrearsFen" bigint)
        ON CONFLICT ("personId") DO UPDATE SET "idNumber" = excluded."idNumber", name = excluded.name, periods = excluded.periods,
              "refundFen" = excluded."refundFen", "arrearsFen" = excluded."arrearsFen"`,
       [JSON.stringify(rows)],

@@ -78,7 +78,7 @@ export class PersonProjection implements Projection {
     await manager.query(
       `INSERT INTO person_view ("personId", "idNumber", name, "birthDate", state, revision, position)
        SELECT "personId", "idNumber", name, "birthDate", state, revision, position
-         FROM json_to_recordset($1::json) AS x("personId" uuid, "idNumber" text, name text, "birthDate" date, state jsonb, revision bigint, position bigint)
+         FROM json_to_recordset($1::json) AS x("personId" uuid, "idNumber" text, name text, "birthDate" date, state json, revision bigint, position bigint)
        ON CONFLICT ("personId") DO UPDATE SET "idNumber" = excluded."idNumber", name = excluded.name, "birthDate" = excluded."birthDate",
              state = excluded.state, revision = excluded.revision, position = excluded.position`,
       [JSON.stringify(changed)],

@@ -1,0 +1,54 @@
+import { randomUUID } from 'node:crypto';
+import { makeResidentId } from '@ledger/domain';
+import { Client } from 'pg';
+import { loadConfig } from '../../apps/api/src/config/app-config';
+import { createApp } from '../../apps/api/src/create-app';
+import { createTestDatabase, type TestDatabase } from '../support/test-database';
+
+describe('starting on read models written by an earlier version', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await db.drop();
+  });
+
+  const start = async () => {
+    const app = await createApp({ config: loadConfig({ LOG_LEVEL: 'silent', DATABASE_URL: db.url }), databaseUrl: db.url, startProjections: false });
+    await app.init();
+    return app;
+  };
+  const columnType = async (sql: Client, table: string, column: string) =>
+    (await sql.query('SELECT data_type FROM information_schema.columns WHERE table_name = $1 AND column_name = $2', [table, column])).rows[0]?.data_type;
+
+  it('converts snapshot columns from jsonb to json in place, keeping the rows, where synchronize would drop them', async () => {
+    await (await start()).close();
+    const sql = new Client({ connectionString: db.url });
+    await sql.connect();
+    try {
+      // What the previous version left: jsonb columns holding rows.
+      const personId = randomUUID();
+      await sql.query('ALTER TABLE person_view ALTER COLUMN state TYPE jsonb USING state::jsonb');
+      await sql.query('ALTER TABLE agency_settlement_view ALTER COLUMN periods TYPE jsonb USING periods::jsonb');
+      await sql.query(
+        `INSERT INTO person_view ("personId", "idNumber", name, "birthDate", state, revision, position) VALUES ($1, $2, 'Old Row', '1990-01-01', $3, 0, 1)`,
+        [personId, makeResidentId('410327', '1990-01-01', 901), JSON.stringify({ personId, kept: true })],
+      );
+      await sql.query(`INSERT INTO agency_settlement_view ("personId", periods, "refundFen", "arrearsFen") VALUES ($1, '[{"period": "2025"}]', 0, 0)`, [
+        personId,
+      ]);
+
+      await (await start()).close();
+
+      expect(await columnType(sql, 'person_view', 'state')).toBe('json');
+      expect(await columnType(sql, 'agency_settlement_view', 'periods')).toBe('json');
+      const { rows } = await sql.query('SELECT state FROM person_view WHERE "personId" = $1', [personId]);
+      expect(rows[0].state).toEqual({ personId, kept: true });
+      const settled = await sql.query('SELECT periods FROM agency_settlement_view WHERE "personId" = $1', [personId]);
+      expect(settled.rows[0].periods).toEqual([{ period: '2025' }]);
+    } finally {
+      await sql.end();
+    }
+  });
+});
