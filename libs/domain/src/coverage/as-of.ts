@@ -1,7 +1,7 @@
 import { addDays, assertIsoDate, IsoDate } from '../dates';
 import type { PersonState } from '../person/state';
 import { arrearsAsOf } from './arrears';
-import { continuityAsOf } from './continuity';
+import { continuityFromIndex } from './continuity';
 import { buildCoverageModel, DetailedPeriod } from './timeline';
 import type { CoverageAnswer, CoverageOptions, WaitingPeriodInfo } from './types';
 
@@ -42,7 +42,7 @@ export function coverageAsOf(state: PersonState, asOf: IsoDate, opts: CoverageOp
     coveredTo,
     waitingPeriod,
     waitingExemption: status === 'covered' ? period!.exemption : null,
-    continuity: continuityAsOf(model.insuredMonths, asOf, state.birthDate),
+    continuity: continuityFromIndex(model.insuredIndex, asOf, state.birthDate),
     arrearsFen: arrearsAsOf(state, asOf, opts.catalog),
   };
 }

@@ -14,14 +14,43 @@ export function continuityAsOf(
   birthDate: IsoDate | null = null,
   graceMonths = CONTINUITY_GRACE_MONTHS,
 ): Continuity {
-  const asOfMonth = monthOf(asOf);
-  const months = [...insured].filter((m) => m <= asOfMonth).sort();
-  if (months.length === 0) return { status: 'none', continuousYears: 0, since: null };
-  let runStart = months[0]!;
-  for (let i = 1; i < months.length; i++) {
-    if (monthsBetween(months[i - 1]!, months[i]!) - 1 > graceMonths) runStart = months[i]!;
+  return continuityFromIndex(indexInsuredMonths(insured, graceMonths), asOf, birthDate);
+}
+
+/**
+ * Insured months sorted once, with the index of the month each one's run began in: the calculator
+ * asks for continuity once per paid year and once more for the answer, and re-sorting and re-walking
+ * the months every time was a large share of a coverage answer.
+ */
+export interface InsuredMonthsIndex {
+  months: readonly IsoMonth[];
+  runStartOf: readonly number[];
+  graceMonths: number;
+}
+
+export function indexInsuredMonths(insured: ReadonlySet<IsoMonth>, graceMonths = CONTINUITY_GRACE_MONTHS): InsuredMonthsIndex {
+  const months = [...insured].sort();
+  const runStartOf: number[] = [];
+  for (let i = 0; i < months.length; i++) {
+    runStartOf.push(i === 0 || monthsBetween(months[i - 1]!, months[i]!) - 1 > graceMonths ? i : runStartOf[i - 1]!);
   }
-  const trailingGap = monthsBetween(months[months.length - 1]!, asOfMonth);
+  return { months, runStartOf, graceMonths };
+}
+
+export function continuityFromIndex(index: InsuredMonthsIndex, asOf: IsoDate, birthDate: IsoDate | null = null): Continuity {
+  const { months, runStartOf, graceMonths } = index;
+  const asOfMonth = monthOf(asOf);
+  // How many insured months are on or before asOf's month (they are a prefix of the sorted list).
+  let lo = 0;
+  let hi = months.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (months[mid]! <= asOfMonth) lo = mid + 1;
+    else hi = mid;
+  }
+  if (lo === 0) return { status: 'none', continuousYears: 0, since: null };
+  const runStart = months[runStartOf[lo - 1]!]!;
+  const trailingGap = monthsBetween(months[lo - 1]!, asOfMonth);
   if (trailingGap > graceMonths) return { status: 'broken', continuousYears: 0, since: null };
   const since = birthDate ? maxDate(firstDayOfMonth(runStart), birthDate) : firstDayOfMonth(runStart);
   const completedMonths = monthsBetween(runStart, asOfMonth) + (isLastDayOfMonth(asOf) ? 1 : 0);

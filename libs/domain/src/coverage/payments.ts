@@ -23,7 +23,9 @@ export function residentYearPayments(state: PersonState, catalog: PolicyCatalog 
   for (const c of activeContributions(state)) {
     if (c.scheme !== 'resident' || c.coverageYear === undefined) continue;
     const key = `${c.coverageYear}|${c.regionCode}`;
-    groups.set(key, [...(groups.get(key) ?? []), c]);
+    const group = groups.get(key);
+    if (group) group.push(c);
+    else groups.set(key, [c]);
   }
   return [...groups.entries()]
     .sort(([a], [b]) => (a < b ? -1 : 1))
@@ -74,7 +76,9 @@ export function employeeMonthFacts(state: PersonState, catalog: PolicyCatalog = 
   const byMonth = new Map<IsoMonth, ActiveContribution[]>();
   for (const c of activeContributions(state)) {
     if (c.scheme !== 'employee' || !c.coverageMonth) continue;
-    byMonth.set(c.coverageMonth, [...(byMonth.get(c.coverageMonth) ?? []), c]);
+    const group = byMonth.get(c.coverageMonth);
+    if (group) group.push(c);
+    else byMonth.set(c.coverageMonth, [c]);
   }
   const deferredBy = new Map<IsoMonth, string[]>();
   for (const d of Object.values(state.deferrals)) {

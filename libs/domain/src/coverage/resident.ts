@@ -16,7 +16,7 @@ import { categoriesAt } from '../person/queries';
 import type { PersonState } from '../person/state';
 import { isLowIncomeCategory } from '../policy/types';
 import type { EffectivePolicy } from '../policy/types';
-import { continuityAsOf } from './continuity';
+import { continuityFromIndex, type InsuredMonthsIndex } from './continuity';
 import type { EmployeeMonthFacts, ResidentYearPayment } from './payments';
 import type { CoverageSegment, WaitingExemption } from './types';
 
@@ -36,6 +36,7 @@ export function residentYearSegments(
   payment: ResidentYearPayment,
   allPayments: readonly ResidentYearPayment[],
   insuredMonths: ReadonlySet<IsoMonth>,
+  insuredIndex: InsuredMonthsIndex,
   employeeFacts: readonly EmployeeMonthFacts[],
 ): CoverageSegment[] {
   if (!payment.completion) return [];
@@ -57,7 +58,7 @@ export function residentYearSegments(
   };
 
   const rule = policy.resident.waitingPeriod;
-  const continuous = continuityAsOf(insuredMonths, addDays(yearStart, -1), state.birthDate).status !== 'broken';
+  const continuous = continuityFromIndex(insuredIndex, addDays(yearStart, -1), state.birthDate).status !== 'broken';
   const centralizedCounts = inWindow(paidOn, policy.resident.centralizedWindow) && (rule.kind !== 'national_2025' || continuous);
 
   const candidates: Candidate[] = [];
@@ -135,8 +136,10 @@ export function nationalWaitingMonths(
 ): { months: number; lapsedYears: number; madeUpYears: number; explanation: string } {
   const rule = policy.resident.waitingPeriod;
   if (rule.kind !== 'national_2025') throw new Error('not a national_2025 rule');
-  const before = [...insuredMonths].filter((m) => m < `${year}-01`).sort();
-  const lastInsuredYear = before.length > 0 ? Number(before[before.length - 1]!.slice(0, 4)) : null;
+  const yearStart = `${year}-01`;
+  let lastBefore: IsoMonth | null = null;
+  for (const m of insuredMonths) if (m < yearStart && (lastBefore === null || m > lastBefore)) lastBefore = m;
+  const lastInsuredYear = lastBefore !== null ? Number(lastBefore.slice(0, 4)) : null;
   const lapsedYears = lastInsuredYear === null ? 0 : year - 1 - lastInsuredYear;
   const madeUp = new Set(
     allPayments

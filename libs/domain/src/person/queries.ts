@@ -1,6 +1,7 @@
-import { chinaDateOf, IsoDate, IsoMonth, lastDayOfMonth, firstDayOfMonth } from '../dates';
+import { chinaDateOf, instantMs, IsoDate, IsoMonth, lastDayOfMonth, firstDayOfMonth } from '../dates';
 import type { PersonCategory } from '../policy/types';
 import type { ContributionRecordedData, EnrolledInSchemeData, EnrollmentEndReason, Scheme } from './events';
+import { copyFields } from './plain-copy';
 import type { PersonState } from './state';
 
 export interface EnrollmentView extends EnrolledInSchemeData {
@@ -48,13 +49,19 @@ export function enrollmentCoversMonth(e: EnrollmentView, month: IsoMonth): boole
 
 /** Contributions not reversed, in payment order (ties by id so the order never depends on arrival). */
 export function activeContributions(state: PersonState): ActiveContribution[] {
-  return cached(activeContributionCache, state, () =>
-    Object.values(state.contributions)
-      .filter((c) => !state.reversals[c.contributionId])
-      .map((c) => ({ c: { ...c, paidOn: chinaDateOf(c.paidAt) }, at: Date.parse(c.paidAt) }))
-      .sort((a, b) => a.at - b.at || (a.c.contributionId < b.c.contributionId ? -1 : a.c.contributionId > b.c.contributionId ? 1 : 0))
-      .map((x) => x.c),
-  );
+  return cached(activeContributionCache, state, () => computeActiveContributions(state));
+}
+
+function computeActiveContributions(state: PersonState): ActiveContribution[] {
+  const timed: { c: ActiveContribution; at: number }[] = [];
+  for (const c of Object.values(state.contributions)) {
+    if (state.reversals[c.contributionId]) continue;
+    const active = copyFields(c) as ActiveContribution;
+    active.paidOn = chinaDateOf(c.paidAt);
+    timed.push({ c: active, at: instantMs(c.paidAt) });
+  }
+  timed.sort((a, b) => a.at - b.at || (a.c.contributionId < b.c.contributionId ? -1 : a.c.contributionId > b.c.contributionId ? 1 : 0));
+  return timed.map((x) => x.c);
 }
 
 export function categoriesAt(state: PersonState, date: IsoDate): PersonCategory[] {

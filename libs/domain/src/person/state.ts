@@ -1,5 +1,6 @@
 import type { IsoDate, Rfc3339 } from '../dates';
 import type { PersonCategory } from '../policy/types';
+import { copyFields, copyRecord } from './plain-copy';
 import type {
   ContributionRecordedData,
   ContributionReversedData,
@@ -72,13 +73,14 @@ type FactMap = 'enrollments' | 'endings' | 'contributions' | 'reversals' | 'laps
  */
 export function evolvePersonMany(state: PersonState, events: Iterable<StoredPersonEvent>): PersonState {
   let next: PersonState | null = null;
-  const copied = new Set<FactMap>();
+  // Fact maps of `next` that are already its own copies.
+  const copied: Partial<Record<FactMap, true>> = {};
   const draft = (): PersonState => (next ??= { ...state });
   const facts = <K extends FactMap>(key: K): PersonState[K] => {
     const d = draft();
-    if (!copied.has(key)) {
-      d[key] = { ...d[key] };
-      copied.add(key);
+    if (copied[key] === undefined) {
+      d[key] = copyRecord(d[key]);
+      copied[key] = true;
     }
     return d[key];
   };
@@ -104,21 +106,23 @@ export function evolvePersonMany(state: PersonState, events: Iterable<StoredPers
         break;
       }
       case 'EnrolledInScheme':
-        if (!s.enrollments[event.data.enrollmentId]) facts('enrollments')[event.data.enrollmentId] = { ...event.data };
+        if (!s.enrollments[event.data.enrollmentId]) facts('enrollments')[event.data.enrollmentId] = copyFields(event.data);
         break;
       case 'EnrollmentEnded':
-        if (!s.endings[event.data.enrollmentId]) facts('endings')[event.data.enrollmentId] = { ...event.data };
+        if (!s.endings[event.data.enrollmentId]) facts('endings')[event.data.enrollmentId] = copyFields(event.data);
         break;
       case 'ContributionRecorded':
         if (!s.contributions[event.data.contributionId]) {
-          facts('contributions')[event.data.contributionId] = meta ? { ...event.data, recordedAt: meta.recordedAt } : { ...event.data };
+          const recorded: ContributionRecordedData & { recordedAt?: Rfc3339 } = copyFields(event.data);
+          if (meta) recorded.recordedAt = meta.recordedAt;
+          facts('contributions')[event.data.contributionId] = recorded;
         }
         break;
       case 'ContributionReversed':
-        if (!s.reversals[event.data.contributionId]) facts('reversals')[event.data.contributionId] = { ...event.data };
+        if (!s.reversals[event.data.contributionId]) facts('reversals')[event.data.contributionId] = copyFields(event.data);
         break;
       case 'LapseRecorded':
-        if (!s.lapses[event.data.lapseId]) facts('lapses')[event.data.lapseId] = { ...event.data };
+        if (!s.lapses[event.data.lapseId]) facts('lapses')[event.data.lapseId] = copyFields(event.data);
         break;
       case 'UnitContributionDeferred':
         if (!s.deferrals[event.data.deferralId]) facts('deferrals')[event.data.deferralId] = { ...event.data, months: sortedUnique(event.data.months) };
