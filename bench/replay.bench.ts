@@ -7,6 +7,8 @@
  * Env: BENCH_PERSONS (50,000), BENCH_YEARS (4), BENCH_EMPLOYEE_PERCENT (5), BENCH_WRITERS (4),
  * BENCH_APPEND_BATCH (100), BENCH_SEED (1). The defaults give ≈ 10 events a person, the ratio of the
  * issue's 1,000,000 persons / 10,000,000 events. DATABASE_URL: run in a fresh database on that server.
+ * BENCH_ONLY=verify stops after the verify figure (load + verify only), to measure verify without
+ * waiting for the live read models and the rebuilds.
  */
 import 'reflect-metadata';
 import { cpus } from 'node:os';
@@ -25,7 +27,9 @@ const settings = {
   writers: envInt('BENCH_WRITERS', 4),
   appendBatch: envInt('BENCH_APPEND_BATCH', 100),
   seed: envInt('BENCH_SEED', 1),
+  only: process.env.BENCH_ONLY ?? '',
 };
+if (!['', 'verify'].includes(settings.only)) throw new Error(`BENCH_ONLY=${settings.only}: expected verify or nothing`);
 
 /** The issue's two read models; the service's other projections are left out of this benchmark. */
 const REBUILT = ['persons', 'audit-log'];
@@ -78,6 +82,11 @@ async function main(): Promise<void> {
     const verify = record(figure('verifyStore (recompute both hash links of every event)', verified.verified, 'events', verifyClock));
     if (!verified.ok || verified.verified !== head) throw new Error(`verify did not pass over all ${head} events: ${JSON.stringify(verified)}`);
     console.log(`  chain holds; head ${verified.headPosition} hash ${verified.headHash}`);
+    if (settings.only === 'verify') {
+      console.log(`\n${table(figures)}`);
+      console.log(`\nratio to the goal: verify ${(verify.perSecond / GOAL_VERIFY).toFixed(2)} × ${int(GOAL_VERIFY)} events/s`);
+      return;
+    }
 
     // The rebuilder compares with the live read models, so they are built first, as the service would have them.
     const projections = FEATURE_PROJECTIONS().filter((p) => REBUILT.includes(p.name));

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import { canonicalJson } from './canonical-json';
+import { hash } from 'node:crypto';
+import { canonicalJsonOfParsed } from './canonical-json';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -12,11 +12,26 @@ export interface HashableEvent {
   metadata: unknown;
 }
 
-const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+// One call instead of createHash().update().digest(): the verifier hashes twice per stored event.
+const sha256 = (text: string) => hash('sha256', text, 'hex');
+
+/**
+ * The stream link from its texts: `identity` is `eventId\nstreamName\nrevision\ntype` and the
+ * other two the canonical JSON of data and metadata. For readers that already hold those texts.
+ */
+export function streamLinkHashOfTexts(previous: string, identity: string, canonicalData: string, canonicalMetadata: string): string {
+  return sha256(`${previous}\n${identity}\n${canonicalData}\n${canonicalMetadata}`);
+}
 
 /** Links an event to the previous one of its stream (GENESIS_HASH before revision 0). Same formula as ledger_append(). */
 export function streamLinkHash(previous: string, e: HashableEvent): string {
-  return sha256([previous, e.eventId, e.streamName, String(e.revision), e.type, canonicalJson(e.data), canonicalJson(e.metadata)].join('\n'));
+  // `?? ''` as Array.join renders the undefined canonicalJson gives for a missing value.
+  return streamLinkHashOfTexts(
+    previous,
+    `${e.eventId}\n${e.streamName}\n${String(e.revision)}\n${e.type}`,
+    canonicalJsonOfParsed(e.data) ?? '',
+    canonicalJsonOfParsed(e.metadata) ?? '',
+  );
 }
 
 /** Links an event's stream hash to the previous event of the whole store. */

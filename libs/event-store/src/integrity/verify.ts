@@ -1,5 +1,6 @@
 import type { EventStore, StoredEvent } from '../event-store.port';
 import { GENESIS_HASH, globalLinkHash, streamLinkHash } from './chain';
+import type { StoredChainScanner } from './stored-chain';
 
 export type ChainBreakKind = 'changed' | 'missing' | 'reordered';
 
@@ -32,7 +33,15 @@ export class ChainVerifier {
   private verified = 0;
   private broken?: ChainBreak;
 
-  constructor(private readonly options: { densePositions: boolean; anchors?: HeadAnchor[] }) {}
+  constructor(private readonly options: { densePositions: boolean; anchors?: HeadAnchor[]; resume?: VerifierState }) {
+    const resume = options.resume;
+    if (resume) {
+      this.globalHash = resume.globalHash;
+      this.lastPosition = resume.position;
+      this.verified = resume.verified;
+      for (const [name, stream] of resume.streams) this.streams.set(name, stream);
+    }
+  }
 
   /** Returns the first break (and keeps returning it); undefined while the chain holds. */
   check(e: StoredEvent): ChainBreak | undefined {
@@ -78,6 +87,17 @@ export class ChainVerifier {
   }
 }
 
+/**
+ * Where a walk stands after `position`: what it would hold had it walked there itself. Only the
+ * streams of the events still to be checked are needed.
+ */
+export interface VerifierState {
+  position: number;
+  globalHash: string;
+  verified: number;
+  streams: Array<[string, { revision: number; hash: string }]>;
+}
+
 /** A head hash recorded earlier (by an auditor, in a report): the chain must still reach it. */
 export interface HeadAnchor {
   position: number;
@@ -86,25 +106,33 @@ export interface HeadAnchor {
 
 export interface VerifyOptions {
   anchors?: HeadAnchor[];
+  /** Events per read (default 5,000 on the walk, 10,000 on the stored-chain path). */
   pageSize?: number;
+  /**
+   * Events checked so far. On the stored-chain path segments are checked in parallel, so
+   * `position` is then only the count: segments finish out of order.
+   */
   onProgress?: (verified: number, position: number) => void;
   /** The PostgreSQL adapter numbers positions densely; EventStoreDB's are log offsets. */
   densePositions?: boolean;
+  /** Tuning of the stored-chain path: see StoredChainScanOptions. */
+  workers?: number;
+  useCallingThread?: boolean;
+  segmentSize?: number;
 }
 
+const scansStoredChain = (store: EventStore): store is EventStore & StoredChainScanner =>
+  typeof (store as Partial<StoredChainScanner>).scanStoredChain === 'function';
+
+/**
+ * Recomputes every link of the store. Where the store keeps the links and numbers positions densely
+ * (PostgreSQL) it checks them in parallel segments, then asks a ChainVerifier about the one event
+ * where they stop holding, so the report — first break, verified count, head hash — is the one the
+ * walk in global order gives; other stores are walked.
+ */
 export async function verifyStore(store: EventStore, options: VerifyOptions = {}): Promise<VerifyReport> {
-  const verifier = new ChainVerifier({ densePositions: options.densePositions ?? true, anchors: options.anchors });
-  const pageSize = options.pageSize ?? 5000;
-  let from = 0;
-  for (;;) {
-    const page = await store.readAll({ fromPosition: from, maxCount: pageSize });
-    for (const e of page) if (verifier.check(e)) return verifier.report();
-    if (page.length === 0) break;
-    from = page[page.length - 1].position;
-    options.onProgress?.(verifier.report().verified, from);
-    if (page.length < pageSize) break;
-  }
-  const report = verifier.report();
+  const dense = options.densePositions ?? true;
+  const report = (dense && scansStoredChain(store) && (await verifyStoredChain(store, options))) || (await walkStore(store, options));
   const unreached = options.anchors?.find((a) => a.position > report.headPosition);
   if (report.ok && unreached) {
     return {
@@ -120,4 +148,64 @@ export async function verifyStore(store: EventStore, options: VerifyOptions = {}
     };
   }
   return report;
+}
+
+async function walkStore(store: EventStore, options: VerifyOptions): Promise<VerifyReport> {
+  const verifier = new ChainVerifier({ densePositions: options.densePositions ?? true, anchors: options.anchors });
+  const pageSize = options.pageSize ?? 5000;
+  let from = 0;
+  for (;;) {
+    const page = await store.readAll({ fromPosition: from, maxCount: pageSize });
+    for (const e of page) if (verifier.check(e)) return verifier.report();
+    if (page.length === 0) break;
+    from = page[page.length - 1].position;
+    options.onProgress?.(verifier.report().verified, from);
+    if (page.length < pageSize) break;
+  }
+  return verifier.report();
+}
+
+/** The stored-chain path; undefined when only the walk can tell (see the end). */
+async function verifyStoredChain(store: EventStore & StoredChainScanner, options: VerifyOptions): Promise<VerifyReport | undefined> {
+  const anchors = new Map<number, string>();
+  // ChainVerifier holds a position to the first anchor published for it.
+  for (const a of options.anchors ?? []) if (!anchors.has(a.position)) anchors.set(a.position, a.hash);
+  const { head, through } = await store.scanStoredChain({
+    anchors,
+    onProgress: options.onProgress && ((scanned) => options.onProgress!(scanned, scanned)),
+    workers: options.workers,
+    useCallingThread: options.useCallingThread,
+    segmentSize: options.segmentSize,
+    pageSize: options.pageSize,
+  });
+  // The stored links up to `through` equal the recomputed ones, so the walk's state there is read, not rebuilt.
+  const [last, next] =
+    through === 0 ? [undefined, ...(await store.readAll({ fromPosition: 0, maxCount: 1 }))] : await store.readAll({ fromPosition: through - 1, maxCount: 2 });
+  const globalHash = through === 0 ? GENESIS_HASH : last?.position === through ? last.integrity?.globalHash : undefined;
+  if (globalHash === undefined) return undefined;
+  if (through === head) return { ok: true, verified: head, headPosition: head, headHash: globalHash };
+  if (!next) return undefined;
+  const stream = await streamStateAt(store, next.streamName, through);
+  if (stream === null) return undefined;
+  const verifier = new ChainVerifier({
+    densePositions: true,
+    anchors: options.anchors,
+    resume: { position: through, globalHash, verified: through, streams: stream ? [[next.streamName, stream]] : [] },
+  });
+  // The scan stops right before the event the walk rejects (stored-chain.ts); should this event pass
+  // after all, the two disagree and the walk decides.
+  return verifier.check(next) ? verifier.report() : undefined;
+}
+
+/** The stream's last event at or before `position`, with its stored stream hash (null: not stored). */
+async function streamStateAt(store: EventStore, streamName: string, position: number): Promise<{ revision: number; hash: string } | undefined | null> {
+  const pageSize = 1000;
+  let from: number | 'end' = 'end';
+  for (;;) {
+    const page = await store.readStream(streamName, { direction: 'backwards', fromRevision: from, maxCount: pageSize });
+    const found = page.find((e) => e.position <= position);
+    if (found) return found.integrity ? { revision: found.revision, hash: found.integrity.streamHash } : null;
+    if (page.length < pageSize) return undefined;
+    from = page[page.length - 1].revision - 1;
+  }
 }

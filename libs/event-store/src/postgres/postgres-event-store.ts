@@ -16,7 +16,9 @@ import type {
   Subscription,
 } from '../event-store.port';
 import { canonicalize } from '../integrity/canonical-json';
+import type { StoredChainScan, StoredChainScanOptions } from '../integrity/stored-chain';
 import { withRecordedAt } from '../metadata';
+import { scanStoredChain } from './chain-scan';
 import { EVENT_STORE_SCHEMA } from './schema';
 
 export interface PostgresEventStoreOptions {
@@ -310,5 +312,10 @@ export class PostgresEventStore implements EventStore {
       }
     })();
     return this.listening;
+  }
+
+  /** verifyStore's fast path: checks the stored hash chain in segments, on worker threads (chain-scan.ts). */
+  scanStoredChain(options: StoredChainScanOptions): Promise<StoredChainScan> {
+    return scanStoredChain(this.pool, this.options.connectionString, options);
   }
 }
