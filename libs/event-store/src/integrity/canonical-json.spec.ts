@@ -82,9 +82,9 @@ describe('canonicalJsonOfParsed', () => {
     );
   });
 
-  it('keeps canonicalJson’s order of array-index keys and its dropping of __proto__', () => {
+  it('keeps canonicalJson’s order of array-index keys, and a __proto__ member as a member', () => {
     const value: unknown = JSON.parse('{"b":1,"4294967295":2,"4294967294":3,"10":4,"9":5,"01":6,"__proto__":{"x":1},"":7}');
-    expect(canonicalJsonOfParsed(value)).toBe('{"9":5,"10":4,"4294967294":3,"":7,"01":6,"4294967295":2,"b":1}');
+    expect(canonicalJsonOfParsed(value)).toBe('{"9":5,"10":4,"4294967294":3,"":7,"01":6,"4294967295":2,"__proto__":{"x":1},"b":1}');
     expect(canonicalJsonOfParsed(value)).toBe(canonicalJson(value));
   });
 

@@ -9,7 +9,11 @@ export function canonicalize(value: unknown): unknown {
     const out: Record<string, unknown> = {};
     for (const key of Object.keys(value).sort()) {
       const member = (value as Record<string, unknown>)[key];
-      if (member !== undefined) out[key] = canonicalize(member);
+      if (member === undefined) continue;
+      // A member named __proto__ is kept as a member (assignment would set the copy's prototype and drop
+      // it): otherwise one could be added to a stored event without changing its hash.
+      if (key === '__proto__') Object.defineProperty(out, key, { value: canonicalize(member), enumerable: true, writable: true, configurable: true });
+      else out[key] = canonicalize(member);
     }
     return out;
   }
@@ -43,8 +47,7 @@ export const quoteJsonString = (text: string): string => (NEEDS_ESCAPE.test(text
 
 /**
  * Keys in the order canonicalJson emits them: JSON.stringify of the sorted copy lists the array-index
- * keys first, ascending (an object's own order), then the others sorted by code unit. `__proto__`
- * is left out, as the copy's assignment of it sets a prototype instead of a member.
+ * keys first, ascending (an object's own order), then the others sorted by code unit.
  */
 function canonicalKeyOrder(value: object): string[] {
   const keys = Object.keys(value);
@@ -52,10 +55,7 @@ function canonicalKeyOrder(value: object): string[] {
   let indices = 0;
   while (indices < keys.length && isArrayIndexKey(keys[indices])) indices++;
   const named = indices === 0 ? keys.sort() : keys.splice(indices).sort();
-  const ordered = indices === 0 ? named : keys.concat(named);
-  const proto = ordered.indexOf('__proto__');
-  if (proto !== -1) ordered.splice(proto, 1);
-  return ordered;
+  return indices === 0 ? named : keys.concat(named);
 }
 
 /**

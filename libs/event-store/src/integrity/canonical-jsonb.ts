@@ -115,21 +115,20 @@ function object(): string | undefined {
     if (member === undefined) return undefined;
     const first = key.charCodeAt(0);
     if (first >= ZERO && first <= NINE && isArrayIndexKey(key)) return undefined;
-    // canonicalJson drops `__proto__` (its sorted copy assigns a prototype instead of a member).
-    if (key !== '__proto__') {
-      const text = `${quotedKey}:${member}`;
-      let i = keys.length;
-      keys.push(key);
-      members.push(text);
-      while (i > 0 && keys[i - 1] > key) {
-        keys[i] = keys[i - 1];
-        members[i] = members[i - 1];
-        i--;
-      }
-      keys[i] = key;
-      members[i] = text;
-      if (i > 0 && keys[i - 1] === key) return undefined; // json (not jsonb) text can repeat a key
+    // Rare: the JSON.parse path keeps a `__proto__` member as canonicalJson does.
+    if (key === '__proto__') return undefined;
+    const text = `${quotedKey}:${member}`;
+    let i = keys.length;
+    keys.push(key);
+    members.push(text);
+    while (i > 0 && keys[i - 1] > key) {
+      keys[i] = keys[i - 1];
+      members[i] = members[i - 1];
+      i--;
     }
+    keys[i] = key;
+    members[i] = text;
+    if (i > 0 && keys[i - 1] === key) return undefined; // json (not jsonb) text can repeat a key
     const more = separator(125);
     if (more === undefined) return undefined;
     if (!more) break;

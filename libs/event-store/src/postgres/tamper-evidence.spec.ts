@@ -79,6 +79,22 @@ describe('tamper evidence on the PostgreSQL store', () => {
     expect(await verifyEveryWay(store)).toMatchObject({ ok: false, verified: 6, firstBreak: { kind: 'changed', position: 7 } });
   });
 
+  it('stores and verifies an event whose data has a member named __proto__ (kept, and hashed, as a member)', async () => {
+    const data = JSON.parse('{"__proto__": {"x": 1}, "amountFen": 1}') as Record<string, unknown>;
+    await store.appendToStream('proto-owner', [{ eventId: randomUUID(), type: 'Odd', data, metadata: { correlationId: 'c', causationId: 'c', actor: 't' } }]);
+    const [stored] = await store.readStream('proto-owner');
+    expect(Object.keys(stored.data as object)).toEqual(['__proto__', 'amountFen']);
+    expect(await verifyEveryWay(store)).toMatchObject({ ok: true, verified: 13 });
+  });
+
+  it('catches a member named __proto__ added to stored data or metadata', async () => {
+    await sql.query(`UPDATE ledger_events SET data = data || '{"__proto__": {"admin": true}}' WHERE position = 5`);
+    expect(await verifyEveryWay(store)).toMatchObject({ ok: false, verified: 4, firstBreak: { kind: 'changed', position: 5 } });
+    await sql.query(`UPDATE ledger_events SET data = data - '__proto__' WHERE position = 5`);
+    await sql.query(`UPDATE ledger_events SET metadata = jsonb_set(metadata, '{__proto__}', '{"x": 1}') WHERE position = 9`);
+    expect((await verifyEveryWay(store)).firstBreak).toMatchObject({ kind: 'changed', position: 9 });
+  });
+
   it('catches changed metadata (who did it) at its position', async () => {
     await sql.query(`UPDATE ledger_events SET metadata = jsonb_set(metadata, '{actor}', '"someone-else"') WHERE position = 3`);
     expect((await verifyEveryWay(store)).firstBreak).toMatchObject({ kind: 'changed', position: 3 });
