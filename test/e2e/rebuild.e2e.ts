@@ -126,8 +126,16 @@ describe('rebuilding read models from position 0', () => {
     const [still] = await live.query('SELECT name FROM person_view WHERE "personId" = $1', [victim.personId]);
     expect(still.name).toBe('tampered');
 
+    const indexes = async () =>
+      (await live.query(`SELECT indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename = ANY($1)`, [persons.tables]))
+        .map((r: { indexdef: string }) => r.indexdef.replace(/INDEX \S+ ON/, 'INDEX ON'))
+        .sort();
+    const before = await indexes();
     const swapped = await rebuilder.rebuild(persons, { swap: true });
     expect(swapped.swapped).toBe(true);
+    // Built without its secondary indexes, the rebuilt table gets them back before it is swapped in.
+    expect(await indexes()).toEqual(before);
+    expect(before.some((d: string) => d.startsWith('CREATE INDEX'))).toBe(true);
     const [fixed] = await live.query('SELECT name FROM person_view WHERE "personId" = $1', [victim.personId]);
     expect(fixed.name).toBe(victim.name);
     // The live runner keeps working on the swapped-in table.
