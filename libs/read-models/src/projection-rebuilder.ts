@@ -90,6 +90,8 @@ export class ProjectionRebuilder {
       options.signal?.addEventListener('abort', () => void runner.stop(), { once: true });
       await this.follow(runner, projection.name, fromPosition, target, options);
       await this.createSecondaryIndexes(shadow, projection.tables);
+      // Reported again: the rebuilt model is complete only with its indexes (progress bars and benchmarks end here).
+      options.onProgress?.({ projection: projection.name, position: runner.status().position, target, eventsPerSecond: 0 });
       const differences = await this.settleAndCompare(runner, projection, shadow, options);
       let swapped = false;
       if (options.swap) {
