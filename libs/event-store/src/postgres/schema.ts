@@ -46,6 +46,16 @@ DROP TRIGGER IF EXISTS ledger_events_no_truncate ON ledger_events;
 CREATE TRIGGER ledger_events_no_truncate BEFORE TRUNCATE ON ledger_events
   FOR EACH STATEMENT EXECUTE FUNCTION ledger_events_immutable();
 
+-- The two links of the hash chain, in one place for both append functions (integrity/chain.ts has the same formula).
+CREATE OR REPLACE FUNCTION ledger_stream_link(p_previous text, p_event_id text, p_stream text, p_revision bigint, p_type text, p_data text, p_metadata text)
+RETURNS text LANGUAGE sql STABLE AS $$
+  SELECT encode(sha256(convert_to(concat_ws(E'\n', p_previous, p_event_id, p_stream, p_revision::text, p_type, p_data, p_metadata), 'UTF8')), 'hex')
+$$;
+CREATE OR REPLACE FUNCTION ledger_global_link(p_previous text, p_stream_hash text)
+RETURNS text LANGUAGE sql STABLE AS $$
+  SELECT encode(sha256(convert_to(p_previous || E'\n' || p_stream_hash, 'UTF8')), 'hex')
+$$;
+
 DROP FUNCTION IF EXISTS ledger_append(text, text, jsonb);
 CREATE OR REPLACE FUNCTION ledger_append(p_stream text, p_expected text, p_events json)
 RETURNS TABLE(next_revision bigint, last_position bigint, duplicate boolean)
@@ -96,9 +106,8 @@ BEGIN
   v_global_hash := coalesce(v_global_hash, repeat('0', 64));
   FOR v_ev IN SELECT * FROM json_array_elements(p_events) LOOP
     v_i := v_i + 1;
-    v_stream_hash := encode(sha256(convert_to(concat_ws(E'\n', v_stream_hash, v_ev->>'eventId', p_stream, (v_current + v_i)::text,
-                       v_ev->>'type', (v_ev->'data')::text, (v_ev->'metadata')::text), 'UTF8')), 'hex');
-    v_global_hash := encode(sha256(convert_to(v_global_hash || E'\n' || v_stream_hash, 'UTF8')), 'hex');
+    v_stream_hash := ledger_stream_link(v_stream_hash, v_ev->>'eventId', p_stream, v_current + v_i, v_ev->>'type', (v_ev->'data')::text, (v_ev->'metadata')::text);
+    v_global_hash := ledger_global_link(v_global_hash, v_stream_hash);
     v_stream_hashes := v_stream_hashes || v_stream_hash;
     v_global_hashes := v_global_hashes || v_global_hash;
   END LOOP;
@@ -219,9 +228,8 @@ BEGIN
       v_event := v_event + 1;
       v_current := v_current + 1;
       v_head := v_head + 1;
-      s_hash[v_slot] := encode(sha256(convert_to(concat_ws(E'\n', s_hash[v_slot], e_id[v_event], w_stream[v_w], v_current::text,
-                           e_type[v_event], e_data[v_event], e_meta[v_event]), 'UTF8')), 'hex');
-      v_ghash := encode(sha256(convert_to(v_ghash || E'\n' || s_hash[v_slot], 'UTF8')), 'hex');
+      s_hash[v_slot] := ledger_stream_link(s_hash[v_slot], e_id[v_event], w_stream[v_w], v_current, e_type[v_event], e_data[v_event], e_meta[v_event]);
+      v_ghash := ledger_global_link(v_ghash, s_hash[v_slot]);
       v_k := v_k + 1;
       o_event[v_k] := v_event;
       o_pos[v_k] := v_head;
