@@ -48,7 +48,8 @@ const COLUMNS = 'position, event_id, stream_name, revision, type, data, metadata
 
 /** Canonical texts: ledger_append hashes them as received (see integrity/chain.ts). */
 function canonicalEvent(e: NewEvent) {
-  return { eventId: e.eventId, type: e.type, data: canonicalize(e.data), metadata: canonicalize(withRecordedAt(e.metadata)) };
+  // The uuid column prints ids in lower case and the verifier hashes that text, so the append must hash it too.
+  return { eventId: e.eventId.toLowerCase(), type: e.type, data: canonicalize(e.data), metadata: canonicalize(withRecordedAt(e.metadata)) };
 }
 
 /** Newlines separate the fields of the hashed text, so names must not contain them. */

@@ -87,6 +87,16 @@ describe('tamper evidence on the PostgreSQL store', () => {
     expect(await verifyEveryWay(store)).toMatchObject({ ok: true, verified: 13 });
   });
 
+  it('verifies an event appended with an upper-case id (stored and hashed as the lower-case uuid)', async () => {
+    const eventId = randomUUID().toUpperCase();
+    await store.appendToStream('upper-id', [{ eventId, type: 'T', data: {}, metadata: { correlationId: 'c', causationId: 'c', actor: 't' } }]);
+    expect((await store.readStream('upper-id'))[0]!.eventId).toBe(eventId.toLowerCase());
+    expect(await verifyEveryWay(store)).toMatchObject({ ok: true, verified: 13 });
+    // A retry with the same id in either case is the same append.
+    await store.appendToStream('upper-id', [{ eventId, type: 'T', data: {}, metadata: { correlationId: 'c', causationId: 'c', actor: 't' } }]);
+    expect(await store.readStream('upper-id')).toHaveLength(1);
+  });
+
   it('catches a member named __proto__ added to stored data or metadata', async () => {
     await sql.query(`UPDATE ledger_events SET data = data || '{"__proto__": {"admin": true}}' WHERE position = 5`);
     expect(await verifyEveryWay(store)).toMatchObject({ ok: false, verified: 4, firstBreak: { kind: 'changed', position: 5 } });
