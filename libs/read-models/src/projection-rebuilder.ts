@@ -158,6 +158,8 @@ export class ProjectionRebuilder {
       });
       if (differences) return differences;
       if (options.signal?.aborted) throw new RebuildInterrupted(runner.status().position);
+      // A runner that last skipped foreign events saves its position after a moment idle (ProjectionRunner): give it that moment.
+      await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }
 
