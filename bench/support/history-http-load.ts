@@ -1,4 +1,6 @@
 import { fork } from 'node:child_process';
+import { Agent, get } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 
 export interface CoverageLoadOptions {
@@ -10,8 +12,11 @@ export interface CoverageLoadOptions {
   asOfTo: string;
   seconds: number;
   connections: number;
-  /** Requests per second over all connections; unset: as fast as the service answers. */
-  overallRate?: number;
+  /**
+   * Unset: autocannon, as fast as the service answers. `paced`: an open-loop generator that starts
+   * requests evenly spaced at this rate whatever the answers do. `bursts`: autocannon's overallRate.
+   */
+  rate?: { perSecond: number; mode: 'paced' | 'bursts' };
 }
 
 export interface CoverageLoadResult {
@@ -47,19 +52,82 @@ export function runCoverageLoad(options: CoverageLoadOptions): Promise<CoverageL
 
 const DAY_MS = 86_400_000;
 
-async function inChild(options: CoverageLoadOptions): Promise<CoverageLoadResult> {
+function randomPaths(options: CoverageLoadOptions): () => string {
   const from = Date.parse(`${options.asOfFrom}T00:00:00Z`);
   const days = Math.floor((Date.parse(`${options.asOfTo}T00:00:00Z`) - from) / DAY_MS) + 1;
-  const randomPath = () => {
+  return () => {
     const personId = options.personIds[Math.floor(Math.random() * options.personIds.length)];
     const asOf = new Date(from + Math.floor(Math.random() * days) * DAY_MS).toISOString().slice(0, 10);
     return `/v1/persons/${personId}/coverage?asOf=${asOf}`;
   };
+}
+
+/**
+ * Open loop at a constant rate: request i is due at start + i / rate and is started then (queued in
+ * the agent when all connections are busy), and its latency counts from when it was due, so a slow
+ * answer is not hidden by the requests it delayed (no coordinated omission). autocannon's
+ * overallRate instead lets every connection send its per-second quota back to back at each
+ * one-second tick, which loads the service at full speed for part of every second.
+ */
+async function pacedInChild(options: CoverageLoadOptions, perSecond: number): Promise<CoverageLoadResult> {
+  const target = new URL(options.url);
+  const agent = new Agent({ keepAlive: true, maxSockets: options.connections });
+  const headers = { authorization: `Bearer ${options.token}` };
+  const randomPath = randomPaths(options);
+  const total = Math.round(perSecond * options.seconds);
+  const latencies = new Float64Array(total);
+  const counts = { done: 0, non2xx: 0, errors: 0 };
+  const start = performance.now();
+  await new Promise<void>((resolve) => {
+    const finish = (i: number, due: number) => {
+      latencies[i] = performance.now() - due;
+      if (++counts.done === total) resolve();
+    };
+    const send = (i: number, due: number) => {
+      const request = get({ host: target.hostname, port: target.port, path: randomPath(), agent, headers }, (response) => {
+        if (response.statusCode === undefined || response.statusCode >= 300) counts.non2xx++;
+        response.resume();
+        response.once('end', () => finish(i, due));
+      });
+      request.once('error', () => {
+        counts.errors++;
+        finish(i, due);
+      });
+    };
+    let sent = 0;
+    const tick = () => {
+      const due = Math.min(total, Math.floor(((performance.now() - start) * perSecond) / 1000) + 1);
+      for (; sent < due; sent++) send(sent, start + (sent * 1000) / perSecond);
+      if (sent < total) setTimeout(tick, 1);
+    };
+    tick();
+  });
+  const seconds = (performance.now() - start) / 1000;
+  agent.destroy();
+  const sorted = Array.from(latencies).sort((a, b) => a - b);
+  const at = (q: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] * 10) / 10;
+  return {
+    requests: total,
+    seconds,
+    requestsPerSecond: total / seconds,
+    p50Ms: at(0.5),
+    p90Ms: at(0.9),
+    p99Ms: at(0.99),
+    maxMs: at(1),
+    non2xx: counts.non2xx,
+    errors: counts.errors,
+    timeouts: 0,
+  };
+}
+
+async function inChild(options: CoverageLoadOptions): Promise<CoverageLoadResult> {
+  if (options.rate?.mode === 'paced') return pacedInChild(options, options.rate.perSecond);
+  const randomPath = randomPaths(options);
   const result = await autocannon({
     url: options.url,
     connections: options.connections,
     duration: options.seconds,
-    ...(options.overallRate ? { overallRate: options.overallRate } : {}),
+    ...(options.rate ? { overallRate: options.rate.perSecond } : {}),
     headers: { authorization: `Bearer ${options.token}` },
     requests: [{ method: 'GET', setupRequest: (request) => ({ ...request, path: randomPath() }) }],
   });

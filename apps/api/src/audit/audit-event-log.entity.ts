@@ -11,14 +11,14 @@ export class AuditEventLog {
   @Column('uuid')
   eventId!: string;
 
-  @Index()
+  // Not indexed, nor is `type`: exports cut by recordedAt and filter types as they stream, and a
+  // person's events come from the store. Each index would be written for every event of the log.
   @Column('text')
   streamName!: string;
 
   @Column('bigint', { transformer: bigintAsNumber })
   revision!: number;
 
-  @Index()
   @Column('text')
   type!: string;
 
