@@ -98,42 +98,89 @@ function object(): string | undefined {
     at++;
     return '{}';
   }
-  // Members kept sorted by insertion as they come (objects of events are small), then joined: a
-  // joined text is flat, which the hash reads faster than a deep tree of concatenations.
+  // Keys are only looked up here; how to order and print them is worked out once per key sequence.
+  let shape: Shape | undefined = ROOT_SHAPE;
   const keys: string[] = [];
-  const members: string[] = [];
+  const values: string[] = [];
   for (;;) {
-    if (source.charCodeAt(at) !== QUOTE) return undefined;
-    const end = source.indexOf('"', at + 1);
-    if (end === -1) return undefined;
-    const key = source.slice(at + 1, end);
-    const quotedKey = source.slice(at, end + 1);
-    at = end + 1;
+    // Objects of one kind repeat their keys: the key that followed last time is compared in place.
+    const hot: Shape['hot'] = shape?.hot;
+    if (hot !== undefined && source.startsWith(hot.quoted, at)) {
+      at += hot.quoted.length;
+      keys.push(hot.key);
+      shape = hot.shape;
+    } else {
+      if (source.charCodeAt(at) !== QUOTE) return undefined;
+      const end = source.indexOf('"', at + 1);
+      if (end === -1) return undefined;
+      const key = source.slice(at + 1, end);
+      at = end + 1;
+      keys.push(key);
+      if (shape !== undefined) shape = follow(shape, key);
+    }
     if (source.charCodeAt(at) !== COLON || source.charCodeAt(at + 1) !== SPACE) return undefined;
     at += 2;
     const member = value();
     if (member === undefined) return undefined;
-    const first = key.charCodeAt(0);
-    if (first >= ZERO && first <= NINE && isArrayIndexKey(key)) return undefined;
-    // Rare: the JSON.parse path keeps a `__proto__` member as canonicalJson does.
-    if (key === '__proto__') return undefined;
-    const text = `${quotedKey}:${member}`;
-    let i = keys.length;
-    keys.push(key);
-    members.push(text);
-    while (i > 0 && keys[i - 1] > key) {
-      keys[i] = keys[i - 1];
-      members[i] = members[i - 1];
-      i--;
-    }
-    keys[i] = key;
-    members[i] = text;
-    if (i > 0 && keys[i - 1] === key) return undefined; // json (not jsonb) text can repeat a key
+    values.push(member);
     const more = separator(125);
     if (more === undefined) return undefined;
     if (!more) break;
   }
-  return `{${members.join(',')}}`;
+  const layout = shape === undefined ? layoutOf(keys) : shape.layout === undefined ? (shape.layout = layoutOf(keys)) : shape.layout;
+  if (layout === null) return undefined;
+  const { order, prefixes } = layout;
+  let out = prefixes[0] + values[order[0]];
+  for (let i = 1; i < order.length; i++) out += prefixes[i] + values[order[i]];
+  return out + '}';
+}
+
+/** How the members of objects with one key sequence (in jsonb's order) are printed canonically. */
+interface Layout {
+  /** Source member index for each canonical place. */
+  order: number[];
+  /** What precedes each canonical member's value: `{"key":` or `,"key":`. */
+  prefixes: string[];
+}
+
+/** A node of the trie of key sequences seen; `layout` once an object has ended here (null: take the JSON.parse path). */
+interface Shape {
+  next: Map<string, Shape>;
+  /** The first key seen after this one, with its quotes, and where it leads. */
+  hot?: { key: string; quoted: string; shape: Shape };
+  layout?: Layout | null;
+}
+
+const ROOT_SHAPE: Shape = { next: new Map() };
+/** Events carry a few fixed key sets; objects keyed by data (ids, dates) would grow the trie without end, so it stops growing. */
+const MAX_SHAPES = 10_000;
+let shapes = 0;
+
+function follow(shape: Shape, key: string): Shape | undefined {
+  let next = shape.next.get(key);
+  if (next === undefined) {
+    if (shapes >= MAX_SHAPES) return undefined;
+    shapes++;
+    next = { next: new Map() };
+    shape.next.set(key, next);
+  }
+  shape.hot ??= { key, quoted: `"${key}"`, shape: next };
+  return next;
+}
+
+/**
+ * Canonical order is by UTF-16 code units (what Array.prototype.sort does to strings). Array-index
+ * keys (which JSON.parse would put first), `__proto__` (which the JSON.parse path keeps as a member)
+ * and a repeated key (json, not jsonb, text can repeat one) are left to the JSON.parse path.
+ */
+function layoutOf(keys: string[]): Layout | null {
+  for (const key of keys) {
+    const first = key.charCodeAt(0);
+    if ((first >= ZERO && first <= NINE && isArrayIndexKey(key)) || key === '__proto__') return null;
+  }
+  const order = keys.map((_, i) => i).sort((a, b) => (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : 0));
+  for (let i = 1; i < order.length; i++) if (keys[order[i]] === keys[order[i - 1]]) return null;
+  return { order, prefixes: order.map((index, i) => `${i === 0 ? '{' : ','}"${keys[index]}":`) };
 }
 
 /**
