@@ -95,15 +95,63 @@ describe('canonicalJsonOfJsonbText', () => {
         .join(', ')}}`;
     const texts: string[] = [];
     for (let i = 0; i < 3; i++) {
-      texts.push(jsonb([['kind', '"regular"'], ['payer', `"p${i}"`], ['amountFen', String(i)]]));
-      texts.push(jsonb([['kind', '"regular"'], ['payer', `"p${i}"`]])); // ends where the one before went on
-      texts.push(jsonb([['kind', '"regular"'], ['payer', '1'], ['zeta', '[]']])); // same start, another end
-      texts.push(jsonb([['kind', '"x"'], ['payer', jsonb([['b', '1'], ['a', '2']])], ['ab', 'true']]));
-      texts.push(jsonb([['a', '1'], ['a', '2']])); // repeated key: the JSON.parse path
+      texts.push(
+        jsonb([
+          ['kind', '"regular"'],
+          ['payer', `"p${i}"`],
+          ['amountFen', String(i)],
+        ]),
+      );
+      texts.push(
+        jsonb([
+          ['kind', '"regular"'],
+          ['payer', `"p${i}"`],
+        ]),
+      ); // ends where the one before went on
+      texts.push(
+        jsonb([
+          ['kind', '"regular"'],
+          ['payer', '1'],
+          ['zeta', '[]'],
+        ]),
+      ); // same start, another end
+      texts.push(
+        jsonb([
+          ['kind', '"x"'],
+          [
+            'payer',
+            jsonb([
+              ['b', '1'],
+              ['a', '2'],
+            ]),
+          ],
+          ['ab', 'true'],
+        ]),
+      );
+      texts.push(
+        jsonb([
+          ['a', '1'],
+          ['a', '2'],
+        ]),
+      ); // repeated key: the JSON.parse path
     }
     // More distinct key sequences than the trie keeps: the later ones are ordered without it.
-    for (let i = 0; i < 10_050; i++) texts.push(jsonb([[`id${i}`, String(i)], ['z', 'null'], ['_', '"u"']]));
+    for (let i = 0; i < 10_050; i++)
+      texts.push(
+        jsonb([
+          [`id${i}`, String(i)],
+          ['z', 'null'],
+          ['_', '"u"'],
+        ]),
+      );
     for (const text of texts) expect(canonicalJsonOfJsonbText(text)).toBe(canonicalJson(JSON.parse(text)));
-    expect(canonicalJsonOfPlainJsonbText(jsonb([['a', '1'], ['a', '2']]))).toBeUndefined();
+    expect(
+      canonicalJsonOfPlainJsonbText(
+        jsonb([
+          ['a', '1'],
+          ['a', '2'],
+        ]),
+      ),
+    ).toBeUndefined();
   });
 });
