@@ -26,6 +26,8 @@ export interface StoredChainScanOptions {
   segmentSize?: number;
   /** Events per read. */
   pageSize?: number;
+  /** Tests only: a pause on worker threads after each page, so that the calling thread runs out of work first. */
+  workerPagePauseMs?: number;
 }
 
 export interface StoredChainScan {
