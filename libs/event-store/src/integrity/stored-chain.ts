@@ -28,6 +28,8 @@ export interface StoredChainScanOptions {
   pageSize?: number;
   /** Tests only: a pause on worker threads after each page, so that the calling thread runs out of work first. */
   workerPagePauseMs?: number;
+  /** Tests only: the calling thread starts once every worker has its first segment (so a worker holds the whole range). */
+  callingThreadWaitsForWorkers?: boolean;
 }
 
 export interface StoredChainScan {

@@ -104,7 +104,11 @@ export async function scanStoredChain(pool: Pool, connectionString: string, opti
     }
   };
 
-  await Promise.all(useCallingThread ? [inThisThread(true), ...onWorkers.map((w) => w.done)] : onWorkers.map((w) => w.done));
+  const callingThread = async () => {
+    if (options.callingThreadWaitsForWorkers) await Promise.all(onWorkers.map((w) => w.started));
+    await inThisThread(true);
+  };
+  await Promise.all(useCallingThread ? [callingThread(), ...onWorkers.map((w) => w.done)] : onWorkers.map((w) => w.done));
   await inThisThread(false); // what workers that could not start left behind
   return { head, through: mergeSegments(results, head), segmentsScanned: results.length, segmentsOnWorkers };
 }
@@ -241,6 +245,8 @@ interface WorkerSetup {
 interface OnWorker {
   /** Settles when the worker has exited (or could not start). */
   done: Promise<void>;
+  /** Settles once the worker has been given its first segment, or nothing, or has ended. */
+  started: Promise<void>;
   /** Asks the worker for the last `share` of its segment's unrequested part; undefined when it has none worth giving. */
   handOver(share: number): Promise<SegmentRange | undefined>;
 }
@@ -259,6 +265,8 @@ function inWorker(
   let settled = false;
   // One request at a time: the answer to a hand-over carries no id.
   let answer: ((range: SegmentRange | undefined) => void) | undefined;
+  let markStarted = () => undefined as void;
+  const started = new Promise<void>((resolve) => (markStarted = resolve));
   const worker = startWorker(setup);
   const handOver = (share: number) =>
     new Promise<SegmentRange | undefined>((resolve) => {
@@ -276,6 +284,7 @@ function inWorker(
       if (settled) return;
       settled = true;
       answered(undefined);
+      markStarted();
       if (error) void worker.terminate();
       if (error && busy) reject(error);
       else resolve();
@@ -285,6 +294,7 @@ function inWorker(
       busy = range !== undefined;
       // Without a segment the worker closes its connection and exits: `exit` ends this promise.
       worker.postMessage((range ? { range } : { done: true }) satisfies ToWorker);
+      markStarted();
     };
     worker.on('message', (message: FromWorker) => {
       if ('ready' in message) next(true);
@@ -298,7 +308,7 @@ function inWorker(
     worker.on('error', (error) => end(error));
     worker.on('exit', () => end(busy ? new Error('stored chain scan worker exited in the middle of a segment') : undefined));
   });
-  return { done, handOver };
+  return { done, started, handOver };
 }
 
 /**

@@ -385,9 +385,10 @@ describe('tamper evidence on a store shared between threads', () => {
   it('takes back half of a slow worker’s unread part once this thread is done', async () => {
     // Whatever earlier tests left broken, the scan must stop where the walk does.
     const walked = await verifyStore(portOnly(store));
-    const scan = await store.scanStoredChain({ workers: 1, pageSize: 100, workerPagePauseMs: 5, anchors: new Map() });
+    // The worker gets the whole range before this thread starts, so whatever this thread checks it took back.
+    const scan = await store.scanStoredChain({ workers: 1, pageSize: 100, workerPagePauseMs: 5, callingThreadWaitsForWorkers: true, anchors: new Map() });
     expect(scan.through).toBe(walked.verified);
-    // This thread's first range, then at least one range taken back from the worker.
-    expect(scan.segmentsScanned - scan.segmentsOnWorkers).toBeGreaterThanOrEqual(2);
+    expect(scan.segmentsOnWorkers).toBeGreaterThanOrEqual(1);
+    expect(scan.segmentsScanned - scan.segmentsOnWorkers).toBeGreaterThanOrEqual(1);
   });
 });
