@@ -15,6 +15,7 @@ import { alignReadModelColumns } from './database/read-model-columns';
 import { createEventStore, EVENT_STORE, type EventStore } from '@ledger/event-store';
 import { ProjectionCheckpoint, ProjectionManager } from '@ledger/read-models';
 import { LoggerModule, PinoLogger } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import { DataSource } from 'typeorm';
 import { ApiToken } from './auth/api-token.entity';
 import { AuthGuard } from './auth/auth.guard';
@@ -35,6 +36,8 @@ export interface AppModuleOptions {
   databaseUrl: string;
   /** Tests may run without live projections to drive the runner themselves. */
   startProjections?: boolean;
+  /** Where log lines go; standard output when not given (tests capture them here). */
+  logStream?: DestinationStream;
 }
 
 @Global()
@@ -51,7 +54,7 @@ export class AppModule implements NestModule, OnApplicationBootstrap, OnApplicat
     return {
       module: AppModule,
       imports: [
-        LoggerModule.forRoot(loggerParams(options.config)),
+        LoggerModule.forRoot(loggerParams(options.config, options.logStream)),
         CqrsModule.forRoot(),
         TypeOrmModule.forRootAsync({
           useFactory: async () => {

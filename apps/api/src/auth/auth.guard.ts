@@ -18,6 +18,11 @@ export interface AgencyAuthenticator {
   authenticate(request: AuthenticatedRequest): Promise<Actor>;
 }
 
+/** The token of an `Authorization: Bearer <token>` header, or null. */
+export function bearerToken(header: string | undefined): string | null {
+  return /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1] ?? null;
+}
+
 /** Bearer tokens for clerks and auditors, signatures for agencies; deny by default. */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -37,10 +42,9 @@ export class AuthGuard implements CanActivate {
       request.actor = await this.agencies.authenticate(request);
     }
     if (!request.actor) {
-      const header = request.headers.authorization ?? '';
-      const match = /^Bearer\s+(\S+)$/i.exec(header);
-      if (!match) throw new Problem(401, 'unauthenticated', 'Send a bearer token: Authorization: Bearer <token>.');
-      const actor = await this.tokens.authenticate(match[1]);
+      const token = bearerToken(request.headers.authorization);
+      if (!token) throw new Problem(401, 'unauthenticated', 'Send a bearer token: Authorization: Bearer <token>.');
+      const actor = await this.tokens.authenticate(token);
       if (!actor) throw new Problem(401, 'invalid_token', 'The bearer token is unknown or revoked.');
       request.actor = actor;
     }

@@ -3,7 +3,14 @@ import { ConfigError, loadConfig } from './app-config';
 describe('loadConfig', () => {
   it('has safe defaults for a fresh machine: embedded PostgreSQL event store in ./.data on port 3000', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ port: 3000, eventStore: 'postgres', logLevel: 'info', databaseUrl: undefined, demoCredentials: true });
+    expect(config).toMatchObject({
+      port: 3000,
+      eventStore: 'postgres',
+      logLevel: 'info',
+      databaseUrl: undefined,
+      demoCredentials: true,
+      coverageFastPath: true,
+    });
     expect(config.dataDir).toMatch(/\.data$/);
   });
 
@@ -21,6 +28,7 @@ describe('loadConfig', () => {
     [{ EVENT_STORE: 'eventstoredb' }, /needs EVENTSTORE_URL/],
     [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL must start with postgres:/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL=loud/],
+    [{ COVERAGE_FAST_PATH: 'yes' }, /COVERAGE_FAST_PATH=yes is not valid: expected one of true, false/],
   ])('refuses %p with a clear message', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

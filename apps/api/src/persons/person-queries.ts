@@ -1,7 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { coverageTimeline, maskResidentId, personStreamId, type PersonState } from '@ledger/domain';
 import { EVENT_STORE, type EventStore } from '@ledger/event-store';
+import type { Pool } from 'pg';
 import { DataSource, ILike } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import type { Actor } from '../auth/token.service';
 import { Problem } from '../common/problem';
 import { PersonView } from './person-view.entity';
@@ -26,9 +28,23 @@ export class PersonQueries {
 
   /** Only the folded state: the hot path of coverage questions needs neither the timeline nor the entity. */
   async state(personId: string): Promise<PersonState> {
-    const rows: Array<{ state: PersonState }> = await this.dataSource.query('SELECT state FROM person_view WHERE "personId" = $1', [personId]);
-    if (rows.length === 0) throw new Problem(404, 'person_not_found', `No person ${personId}.`);
-    return rows[0].state;
+    const state = await this.stateOrNull(personId);
+    if (!state) throw new Problem(404, 'person_not_found', `No person ${personId}.`);
+    return state;
+  }
+
+  /**
+   * Straight from TypeORM's pg pool as a named statement, which PostgreSQL parses and plans once per
+   * connection: this runs for every coverage read. `personId` must already be a UUID.
+   */
+  async stateOrNull(personId: string): Promise<PersonState | null> {
+    const pool = (this.dataSource.driver as PostgresDriver).master as Pool;
+    const result = await pool.query<{ state: PersonState }>({
+      name: 'person-state',
+      text: 'SELECT state FROM person_view WHERE "personId" = $1',
+      values: [personId],
+    });
+    return result.rows[0]?.state ?? null;
   }
 
   summary(view: PersonView, actor: Actor) {

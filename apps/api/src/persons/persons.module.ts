@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ContributionsController } from './contributions.controller';
+import { CoverageFastPath } from './coverage-fast-path';
 import { LapseJob } from './lapse-job';
 import { LapsesController } from './lapses.controller';
 import { ExecutePersonCommandHandler } from './person-command';
@@ -11,7 +12,7 @@ import { PoliciesController } from './policies.controller';
 
 @Module({
   controllers: [PersonsController, ContributionsController, PoliciesController, LapsesController],
-  providers: [ExecutePersonCommandHandler, PersonRegistry, PersonQueries, PersonStates, LapseJob],
+  providers: [ExecutePersonCommandHandler, PersonRegistry, PersonQueries, PersonStates, LapseJob, CoverageFastPath],
   exports: [PersonQueries, PersonStates, LapseJob],
 })
 export class PersonsModule {}
