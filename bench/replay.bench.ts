@@ -14,11 +14,10 @@
  */
 import 'reflect-metadata';
 import { cpus } from 'node:os';
-import { Client } from 'pg';
 import { PostgresEventStore, verifyStore } from '@ledger/event-store';
 import { ProjectionRebuilder } from '@ledger/read-models';
 import { FEATURE_PROJECTIONS } from '../apps/api/src/features';
-import { cleanUpOnSignal, openBenchDatabase, type BenchDatabase } from './support/database';
+import { cleanUpOnSignal, openBenchDatabase, vacuumAnalyze, type BenchDatabase } from './support/database';
 import { loadHistories } from './support/history-loader';
 import { catchUp, readModelDataSource } from './support/history-projections';
 import { clock, envInt, figure, formatFigure, int, msSince, now, rss, table, type Figure } from './support/stats';
@@ -45,16 +44,6 @@ function record(f: Figure): Figure {
   figures.push(f);
   console.log(formatFigure(f));
   return f;
-}
-
-async function vacuum(url: string): Promise<void> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query('VACUUM ANALYZE ledger_events');
-  } finally {
-    await client.end();
-  }
 }
 
 async function main(): Promise<void> {
@@ -85,7 +74,7 @@ async function main(): Promise<void> {
     const head = await store.headPosition();
     if (settings.vacuum) {
       const vacuumClock = clock();
-      await vacuum(db.url);
+      await vacuumAnalyze(db.url, 'ledger_events');
       console.log(`  VACUUM ANALYZE ledger_events: ${(msSince(vacuumClock.start) / 1000).toFixed(1)} s (not measured)`);
     }
 

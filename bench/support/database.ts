@@ -128,3 +128,14 @@ export function cleanUpOnSignal(cleanup: () => Promise<unknown>): void {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 }
+
+/** VACUUM ANALYZE of one table, or of the whole database: a database that has run a while has been vacuumed. */
+export async function vacuumAnalyze(url: string, table?: string): Promise<void> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(table ? `VACUUM ANALYZE ${table}` : 'VACUUM ANALYZE');
+  } finally {
+    await client.end();
+  }
+}
