@@ -4,6 +4,7 @@ import { coverageAsOf, makeResidentId, type PersonCommand, type PersonState } fr
 import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import { ProjectionManager, ProjectionRebuilder, RebuildInterrupted, type Projection } from '@ledger/read-models';
 import fc from 'fast-check';
+import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { coverageAsKnownAt } from '../../apps/api/src/audit/time-travel';
 import { ExecutePersonCommand } from '../../apps/api/src/persons/person-command';
@@ -131,7 +132,22 @@ describe('rebuilding read models from position 0', () => {
         .map((r: { indexdef: string }) => r.indexdef.replace(/INDEX \S+ ON/, 'INDEX ON'))
         .sort();
     const before = await indexes();
+    // Coverage reads use a named statement on person_view: prepared on the pool's connections before the swap,
+    // it must find the swapped-in table after it (PostgreSQL re-plans it), not fail.
+    const coverageReads = async () => {
+      const answers = await Promise.all(
+        Array.from({ length: 6 }, () =>
+          request(t.app.getHttpServer())
+            .get(`/v1/persons/${victim.personId}/coverage?asOf=2024-06-01`)
+            .set({ Authorization: `Bearer ${t.clerkToken}` }),
+        ),
+      );
+      expect(answers.map((a) => a.status)).toEqual(answers.map(() => 200));
+      return answers.map((a) => a.body as unknown);
+    };
+    const readBefore = await coverageReads();
     const swapped = await rebuilder.rebuild(persons, { swap: true });
+    expect(await coverageReads()).toEqual(readBefore);
     expect(swapped.swapped).toBe(true);
     // Built without its secondary indexes, the rebuilt table gets them back before it is swapped in.
     expect(await indexes()).toEqual(before);

@@ -58,10 +58,16 @@ export class CoverageFastPath implements OnApplicationBootstrap {
     if (!read) return next();
     const arrivedAt = Date.now();
     // Nothing is written before the answer is known, so handing over stays possible until then.
-    this.answer(request, read[1], read[2]).then(
-      (body) => (body === null ? next() : this.send(request, response, body, arrivedAt)),
-      () => next(),
-    );
+    this.answer(request, read[1], read[2])
+      .then(
+        (body) => (body === null ? next() : this.send(request, response, body, arrivedAt)),
+        () => next(),
+      )
+      .catch((error: unknown) => {
+        // Only a failure while writing the answer gets here; the controller can no longer take over.
+        PinoLogger.root.error({ err: error, correlationId: (request as { correlationId?: string }).correlationId }, 'coverage fast path failed');
+        response.destroy();
+      });
   }
 
   private async answer(request: IncomingMessage, personId: string, asOfParameter: string | undefined): Promise<string | null> {
