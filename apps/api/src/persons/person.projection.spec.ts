@@ -1,0 +1,106 @@
+import { randomUUID } from 'node:crypto';
+import {
+  addDays,
+  decidePerson,
+  evolvePerson,
+  evolvePersonMany,
+  initialPersonState,
+  makeResidentId,
+  type PersonCommand,
+  type PersonEvent,
+  type PersonState,
+} from '@ledger/domain';
+import type { StoredEvent } from '@ledger/event-store';
+import { DataSource } from 'typeorm';
+import { createTestDatabase, type TestDatabase } from '../../../../test/support/test-database';
+import { SettlementStateView } from '../agency/settlement.projection';
+import { PersonProjection } from './person.projection';
+
+/** Valid events for `count` persons (registration, enrollment, one 2024 payment each), as the store would give them. */
+function histories(count: number, from: number): { events: StoredEvent[]; persons: string[] } {
+  const events: StoredEvent[] = [];
+  const persons: string[] = [];
+  let position = from;
+  for (let i = 0; i < count; i++) {
+    const personId = randomUUID();
+    persons.push(personId);
+    const birthDate = addDays('1960-01-01', i);
+    let state: PersonState = initialPersonState;
+    let revision = -1;
+    const run = (command: PersonCommand) => {
+      for (const event of decidePerson(state, command, { today: '2026-11-26' })) {
+        state = evolvePerson(state, event);
+        position++;
+        events.push({
+          eventId: randomUUID(),
+          type: event.type,
+          data: event.data,
+          metadata: { recordedAt: '2026-11-26T02:00:00.000Z', correlationId: 'c', causationId: 'c', actor: 'test' },
+          streamName: `person-${personId}`,
+          revision: ++revision,
+          position,
+        });
+      }
+    };
+    const enrollmentId = randomUUID();
+    run({ type: 'RegisterPerson', data: { personId, idNumber: makeResidentId('410327', birthDate, i), name: '张伟', categories: [] } });
+    run({ type: 'EnrollInScheme', data: { enrollmentId, scheme: 'resident', regionCode: '410327', enrolledOn: '2023-09-01' } });
+    run({
+      type: 'RecordContribution',
+      data: {
+        contributionId: randomUUID(),
+        enrollmentId,
+        scheme: 'resident',
+        regionCode: '410327',
+        coverageYear: 2024,
+        amountFen: 38_000,
+        payer: 'individual',
+        paidAt: '2023-10-15T09:30:00+08:00',
+      },
+    });
+  }
+  return { events, persons };
+}
+
+describe('PersonProjection', () => {
+  let db: TestDatabase;
+  let dataSource: DataSource;
+  const projection = new PersonProjection([new SettlementStateView()]);
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    dataSource = new DataSource({ type: 'postgres', url: db.url, entities: projection.entities as never[], synchronize: true });
+    await dataSource.initialize();
+  });
+  afterAll(async () => {
+    await dataSource.destroy();
+    await db.drop();
+  });
+
+  it('folds a batch touching more persons than it writes per statement exactly as the domain folds each stream', async () => {
+    const { events, persons } = histories(2_345, 0);
+    // Applied in two batches that split persons' streams, as a runner's batches do.
+    const cut = Math.floor(events.length / 2) + 1;
+    await dataSource.transaction((manager) => projection.apply(events.slice(0, cut), manager));
+    await dataSource.transaction((manager) => projection.apply(events.slice(cut), manager));
+
+    const rows: Array<{ personId: string; state: PersonState; revision: string; position: string }> = await dataSource.query(
+      'SELECT "personId", state, revision, position FROM person_view',
+    );
+    expect(rows).toHaveLength(persons.length);
+    const byPerson = new Map(rows.map((r) => [r.personId, r]));
+    for (const personId of persons) {
+      const stream = events.filter((e) => e.streamName === `person-${personId}`);
+      const expected = evolvePersonMany(
+        initialPersonState,
+        stream.map((e) => ({ event: { type: e.type, data: e.data } as PersonEvent, meta: { recordedAt: e.metadata.recordedAt, position: e.position } })),
+      );
+      const row = byPerson.get(personId)!;
+      expect(row.state).toEqual(JSON.parse(JSON.stringify(expected)));
+      expect(Number(row.revision)).toBe(stream.at(-1)!.revision);
+      expect(Number(row.position)).toBe(stream.at(-1)!.position);
+    }
+    const [settled] = await dataSource.query('SELECT count(*)::int AS n FROM agency_settlement_view');
+    expect(settled.n).toBe(persons.length);
+  });
+});
