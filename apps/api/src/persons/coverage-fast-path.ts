@@ -1,7 +1,7 @@
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { chinaToday, coverageAsOf, isValidIsoDate } from '@ledger/domain';
+import { coverageAsOf } from '@ledger/domain';
 import { PinoLogger } from 'nestjs-pino';
 import { pinoHttp, startTime, type HttpLogger } from 'pino-http';
 import { bearerToken } from '../auth/auth.guard';
@@ -12,7 +12,7 @@ import { requestLogOptions } from '../common/logging';
 import { APP_CONFIG } from '../common/tokens';
 import type { AppConfig } from '../config/app-config';
 import { PersonQueries } from './person-queries';
-import { PersonsController } from './persons.controller';
+import { PersonsController, validAsOf } from './persons.controller';
 
 /** Exactly the reads this path may answer: a UUID, and no query but an optional well-formed asOf. */
 const COVERAGE_READ = /^\/v1\/persons\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/coverage(?:\?asOf=(\d{4}-\d{2}-\d{2}))?$/i;
@@ -75,8 +75,8 @@ export class CoverageFastPath implements OnApplicationBootstrap {
     const token = bearerToken(request.headers.authorization);
     const actor = token ? await this.tokens.authenticate(token) : undefined;
     if (!actor || !this.roles.includes(actor.role)) return null;
-    const asOf = asOfParameter ?? chinaToday();
-    if (!isValidIsoDate(asOf)) return null;
+    // The controller's own check: a date it refuses throws here, and the read goes on to it.
+    const asOf = validAsOf(asOfParameter);
     const state = await this.queries.stateOrNull(personId);
     return state ? JSON.stringify(coverageAsOf(state, asOf)) : null;
   }
