@@ -4,7 +4,8 @@
  * per second (responses received) and projected per second (until every read model has caught up), with the RSS of
  * the process over the run; beside it, COPY of the same rows into a plain table as the ceiling of the database.
  *
- * BENCH_PAYMENTS (1,000,000), BENCH_BATCH (1,000 rows a request), BENCH_CLIENTS (4 requests in flight).
+ * BENCH_PAYMENTS (1,000,000), BENCH_BATCH (1,000 rows a request), BENCH_CLIENTS (4 requests in flight);
+ * PROJECTION_BATCH_SIZE is passed to the service as it is.
  * DATABASE_URL: run in a fresh database on that server instead. Figures and their reading: BENCHMARKS.md.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -42,7 +43,7 @@ async function main(): Promise<void> {
   let app: INestApplication | undefined;
   try {
     db = await openBenchDatabase((m) => console.log(m));
-    const config = loadConfig({ DATABASE_URL: db.url, LOG_LEVEL: 'silent', PORT: '0' });
+    const config = loadConfig({ DATABASE_URL: db.url, LOG_LEVEL: 'silent', PORT: '0', PROJECTION_BATCH_SIZE: process.env.PROJECTION_BATCH_SIZE });
     app = await createApp({ config, databaseUrl: db.url });
     await app.listen(0, '127.0.0.1');
     const base = await app.getUrl();

@@ -86,6 +86,7 @@ export class AppModule implements NestModule, OnApplicationBootstrap, OnApplicat
           inject: [EVENT_STORE, DataSource, PROJECTIONS, PinoLogger],
           useFactory: (store: EventStore, dataSource: DataSource, list: ProjectionList, logger: PinoLogger) =>
             new ProjectionManager(store, dataSource, list, {
+              batchSize: options.config.projectionBatchSize,
               onError: (name, error) => logger.error({ err: error, projection: name }, 'projection batch failed; retrying'),
             }),
         },

@@ -10,6 +10,7 @@ describe('loadConfig', () => {
       databaseUrl: undefined,
       demoCredentials: true,
       coverageFastPath: true,
+      projectionBatchSize: 10_000,
     });
     expect(config.dataDir).toMatch(/\.data$/);
   });
@@ -28,6 +29,7 @@ describe('loadConfig', () => {
     [{ EVENT_STORE: 'eventstoredb' }, /needs EVENTSTORE_URL/],
     [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL must start with postgres:/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL=loud/],
+    [{ PROJECTION_BATCH_SIZE: '0' }, /PROJECTION_BATCH_SIZE=0 is not valid: expected an integer from 1 to 100000/],
     [{ COVERAGE_FAST_PATH: 'yes' }, /COVERAGE_FAST_PATH=yes is not valid: expected one of true, false/],
   ])('refuses %p with a clear message', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);

@@ -15,6 +15,8 @@ export interface AppConfig {
   readYourWritesTimeoutMs: number;
   /** Create demo clerk/auditor credentials on the first start of an empty ledger. */
   demoCredentials: boolean;
+  /** Most events a projection applies in one transaction: larger catches up faster and holds more memory. */
+  projectionBatchSize: number;
   /** Answer plain coverage reads in front of Express and Nest (coverage-fast-path.ts); off: every read goes through Nest. */
   coverageFastPath: boolean;
 }
@@ -71,6 +73,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     readYourWritesTimeoutMs: integer(env, 'READ_YOUR_WRITES_TIMEOUT_MS', 5000, 0, 600_000),
     demoCredentials: oneOf(env, 'DEMO_CREDENTIALS', ['true', 'false'] as const, env.DATABASE_URL ? 'false' : 'true') === 'true',
+    projectionBatchSize: integer(env, 'PROJECTION_BATCH_SIZE', 10_000, 1, 100_000),
     coverageFastPath: oneOf(env, 'COVERAGE_FAST_PATH', ['true', 'false'] as const, 'true') === 'true',
   };
 }
