@@ -22,6 +22,13 @@ export interface ProjectionRunnerOptions {
   onError?: (projection: string, error: unknown) => void;
 }
 
+/**
+ * Most events applied in one transaction unless told otherwise. Per batch: a transaction, a checkpoint, a read of
+ * the persons it touches. At 1,000 these were a sixth of a from-scratch projection (BENCHMARKS.md); a live batch is
+ * whatever arrived, far smaller.
+ */
+export const DEFAULT_BATCH_SIZE = 10_000;
+
 /** How long a runner that skipped foreign batches waits for more events before saving its position. */
 const IDLE_SAVE_MS = 200;
 
@@ -64,9 +71,7 @@ export class ProjectionRunner {
     readonly projection: Projection,
     private readonly options: ProjectionRunnerOptions = {},
   ) {
-    // Per batch: a transaction, a checkpoint, a read of the persons it touches. At 1,000 these were a
-    // sixth of a from-scratch projection (BENCHMARKS.md); a live batch is whatever arrived, far smaller.
-    this.batchSize = options.batchSize ?? 10_000;
+    this.batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
     this.retryDelayMs = options.retryDelayMs ?? 250;
     this.checkpointEveryMs = options.checkpointEveryMs ?? 5000;
   }

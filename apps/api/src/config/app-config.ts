@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { DEFAULT_BATCH_SIZE } from '@ledger/read-models';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -73,7 +74,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     readYourWritesTimeoutMs: integer(env, 'READ_YOUR_WRITES_TIMEOUT_MS', 5000, 0, 600_000),
     demoCredentials: oneOf(env, 'DEMO_CREDENTIALS', ['true', 'false'] as const, env.DATABASE_URL ? 'false' : 'true') === 'true',
-    projectionBatchSize: integer(env, 'PROJECTION_BATCH_SIZE', 10_000, 1, 100_000),
+    projectionBatchSize: integer(env, 'PROJECTION_BATCH_SIZE', DEFAULT_BATCH_SIZE, 1, 100_000),
     coverageFastPath: oneOf(env, 'COVERAGE_FAST_PATH', ['true', 'false'] as const, 'true') === 'true',
   };
 }
