@@ -69,6 +69,36 @@ describe('ProjectionRunner', () => {
     return { ids, position };
   }
 
+  it('applies each batch in a transaction whose commit does not wait for the WAL flush, from the very first batch on', async () => {
+    const settings: string[] = [];
+    const projection = new (class extends RecordingProjection {
+      async apply(events: StoredEvent[], manager: EntityManager) {
+        const [{ sc }]: Array<{ sc: string }> = await manager.query(`SELECT current_setting('synchronous_commit') AS sc`);
+        settings.push(sc);
+        await super.apply(events, manager);
+      }
+    })();
+    // The test cluster runs with synchronous_commit=off; these connections start with the service's setting.
+    const durable = new DataSource({
+      type: 'postgres',
+      url: db.url,
+      entities: [ProjectionCheckpoint, AppliedEvent],
+      extra: { max: 1, options: '-c synchronous_commit=on' },
+    });
+    await durable.initialize();
+    const runner = new ProjectionRunner(store, durable, projection, { batchSize: 5 });
+    const { position } = await appendMany(12);
+    await runner.start();
+    await runner.waitFor(position, LIVENESS_MS);
+    await runner.stop();
+    const [{ sc: outside }]: Array<{ sc: string }> = await durable.query(`SELECT current_setting('synchronous_commit') AS sc`);
+    await durable.destroy();
+    expect(settings.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(settings)).toEqual(new Set(['off']));
+    expect(outside).toBe('on'); // set for the transaction only, not for the pooled connection
+    expect(await applied()).toHaveLength(12);
+  });
+
   it('applies history and live events once each, and waitFor gives read-your-writes', async () => {
     const projection = new RecordingProjection();
     const runner = new ProjectionRunner(store, dataSource, projection, { batchSize: 10 });
