@@ -52,7 +52,10 @@ function report(name: string, value: string): void {
 }
 
 const latency = (r: CoverageLoadResult) =>
-  `${int(r.requests)} requests in ${r.seconds.toFixed(0)} s = ${int(r.requestsPerSecond)} req/s; p50 ${r.p50Ms} ms, p90 ${r.p90Ms} ms, p99 ${r.p99Ms} ms, max ${r.maxMs} ms; non-2xx ${r.non2xx}, errors ${r.errors}, timeouts ${r.timeouts}`;
+  `${int(r.requests)} requests in ${r.seconds.toFixed(0)} s = ${int(r.requestsPerSecond)} req/s; p50 ${r.p50Ms} ms, p90 ${r.p90Ms} ms, p99 ${r.p99Ms} ms, max ${r.maxMs} ms; non-2xx ${r.non2xx}, errors ${r.errors}, timeouts ${r.timeouts}` +
+  (r.generator
+    ? `; generator started requests late by p99 ${r.generator.lateP99Ms} ms, max ${r.generator.lateMaxMs} ms (the slowest 1 % at most ${r.generator.slowestLateMs} ms)`
+    : '');
 
 /** The answers under load must be the right ones: a few persons recomputed from their streams by the domain. */
 async function checkAnswers(store: PostgresEventStore, url: string, token: string, personIds: string[], asOf: string): Promise<void> {

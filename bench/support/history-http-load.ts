@@ -30,6 +30,12 @@ export interface CoverageLoadResult {
   non2xx: number;
   errors: number;
   timeouts: number;
+  /**
+   * Paced mode only: how late the generator itself started requests (its own process was not
+   * scheduled, or its event loop was busy). A request's latency counts from when it was due, so
+   * this lateness is inside it; a large one shows the stall was on the generator's side.
+   */
+  generator?: { lateP99Ms: number; lateMaxMs: number; slowestLateMs: number };
 }
 
 const CHILD_FLAG = 'BENCH_COVERAGE_LOAD_CHILD';
@@ -76,6 +82,7 @@ async function pacedInChild(options: CoverageLoadOptions, perSecond: number): Pr
   const randomPath = randomPaths(options);
   const total = Math.round(perSecond * options.seconds);
   const latencies = new Float64Array(total);
+  const lateness = new Float64Array(total);
   const counts = { done: 0, non2xx: 0, errors: 0 };
   const start = performance.now();
   await new Promise<void>((resolve) => {
@@ -84,6 +91,7 @@ async function pacedInChild(options: CoverageLoadOptions, perSecond: number): Pr
       if (++counts.done === total) resolve();
     };
     const send = (i: number, due: number) => {
+      lateness[i] = performance.now() - due;
       const request = get({ host: target.hostname, port: target.port, path: randomPath(), agent, headers }, (response) => {
         if (response.statusCode === undefined || response.statusCode >= 300) counts.non2xx++;
         response.resume();
@@ -104,8 +112,16 @@ async function pacedInChild(options: CoverageLoadOptions, perSecond: number): Pr
   });
   const seconds = (performance.now() - start) / 1000;
   agent.destroy();
-  const sorted = Array.from(latencies).sort((a, b) => a - b);
-  const at = (q: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] * 10) / 10;
+  const quantile = (values: Float64Array, q: number) => {
+    const sorted = Array.from(values).sort((a, b) => a - b);
+    return Math.round(sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] * 10) / 10;
+  };
+  const at = (q: number) => quantile(latencies, q);
+  // The slowest 1 % of requests: how late, at most, was any of them started?
+  const slowest = Array.from(latencies.keys())
+    .sort((a, b) => latencies[b] - latencies[a])
+    .slice(0, Math.ceil(total / 100));
+  const slowestLateMs = Math.round(Math.max(...slowest.map((i) => lateness[i])) * 10) / 10;
   return {
     requests: total,
     seconds,
@@ -117,6 +133,7 @@ async function pacedInChild(options: CoverageLoadOptions, perSecond: number): Pr
     non2xx: counts.non2xx,
     errors: counts.errors,
     timeouts: 0,
+    generator: { lateP99Ms: quantile(lateness, 0.99), lateMaxMs: quantile(lateness, 1), slowestLateMs },
   };
 }
 

@@ -72,7 +72,7 @@ describe('ProjectionRunner', () => {
   it('applies each batch in a transaction whose commit does not wait for the WAL flush, from the very first batch on', async () => {
     const settings: string[] = [];
     const projection = new (class extends RecordingProjection {
-      async apply(events: StoredEvent[], manager: EntityManager) {
+      override async apply(events: StoredEvent[], manager: EntityManager) {
         const [{ sc }]: Array<{ sc: string }> = await manager.query(`SELECT current_setting('synchronous_commit') AS sc`);
         settings.push(sc);
         await super.apply(events, manager);
