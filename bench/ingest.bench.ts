@@ -5,7 +5,9 @@
  * the process over the run; beside it, COPY of the same rows into a plain table as the ceiling of the database.
  *
  * BENCH_PAYMENTS (1,000,000), BENCH_BATCH (1,000 rows a request), BENCH_CLIENTS (4 requests in flight);
- * PROJECTION_BATCH_SIZE is passed to the service as it is.
+ * PROJECTION_BATCH_SIZE is passed to the service as it is. With --expose-gc (as the npm script runs it), each tenth of
+ * the run also forces a full garbage collection and reports the live heap, which tells retained memory from the garbage
+ * that RSS also counts; BENCH_LIVE_HEAP=0 skips those collections.
  * DATABASE_URL: run in a fresh database on that server instead. Figures and their reading: BENCHMARKS.md.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -34,6 +36,14 @@ const settings = {
 const GOAL = 10_000;
 const run = randomUUID().slice(0, 8);
 const mib = (bytes: number) => Math.round(bytes / 1024 / 1024);
+const forceGc = process.env.BENCH_LIVE_HEAP !== '0' && typeof global.gc === 'function' ? global.gc : undefined;
+
+/** Heap still reachable after a full collection: what the process retains, as opposed to what it has not collected yet. */
+function liveHeapMib(): number | undefined {
+  if (!forceGc) return undefined;
+  forceGc();
+  return mib(process.memoryUsage().heapUsed);
+}
 
 async function main(): Promise<void> {
   console.log(`bench:ingest ${JSON.stringify(settings)} on ${cpus().length} CPU(s) ${cpus()[0]?.model ?? ''}, Node ${process.version}`);
@@ -62,6 +72,9 @@ async function main(): Promise<void> {
     const started = now();
     const sampler = setInterval(() => rss.push({ at: msSince(started) / 1000, mib: mib(process.memoryUsage().rss) }), 1000);
     rss.push({ at: 0, mib: mib(process.memoryUsage().rss) });
+    const liveHeap: number[] = [];
+    const startHeap = liveHeapMib();
+    if (startHeap !== undefined) liveHeap.push(startHeap);
     const batches = Math.ceil(settings.payments / settings.batch);
     const latencies: number[] = [];
     const outcomes: Record<string, number> = {};
@@ -84,8 +97,12 @@ async function main(): Promise<void> {
         latencies.push(msSince(sent));
         for (const [k, v] of Object.entries(answer.summary)) outcomes[k] = (outcomes[k] ?? 0) + v;
         if (++done % Math.max(1, Math.floor(batches / 10)) === 0) {
+          const rate = int(((outcomes.accepted ?? 0) * 1000) / msSince(intake.start));
+          const rssNow = mib(process.memoryUsage().rss);
+          const live = liveHeapMib();
+          if (live !== undefined) liveHeap.push(live);
           console.log(
-            `  ${int(done * settings.batch)} posted, ${int(((outcomes.accepted ?? 0) * 1000) / msSince(intake.start))} accepted/s, RSS ${mib(process.memoryUsage().rss)} MiB`,
+            `  ${int(done * settings.batch)} posted, ${rate} accepted/s, RSS ${rssNow} MiB${live === undefined ? '' : `, live heap after a full GC ${live} MiB`}`,
           );
         }
       }
@@ -109,6 +126,7 @@ async function main(): Promise<void> {
     console.log(
       `\nRSS (service and client in one process): start ${rss[0]!.mib} MiB, 25% ${pick(0.25)}, 50% ${pick(0.5)}, 75% ${pick(0.75)}, end ${rss[rss.length - 1]!.mib} MiB, max ${Math.max(...rss.map((r) => r.mib))} MiB`,
     );
+    if (liveHeap.length) console.log(`live heap after a full GC, at start and every tenth of the run: ${liveHeap.join(', ')} MiB`);
     const accepted = figures[0]!.perSecond;
     console.log(
       `goal ≥ ${int(GOAL)} payments/s end to end: ${accepted >= GOAL ? 'met' : 'NOT met'} (accepted ${int(accepted)}/s, projected ${int(figures[1]!.perSecond)}/s, COPY ${int(figures[2]!.perSecond)}/s)`,

@@ -4,6 +4,7 @@ import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import { ProjectionManager } from '@ledger/read-models';
 import { DataSource } from 'typeorm';
 import { toPersonHistory } from '../../apps/api/src/persons/person-command';
+import { PersonStateHandoff } from '../../apps/api/src/persons/person-state-handoff';
 import { PersonStates } from '../../apps/api/src/persons/person-states';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -86,5 +87,25 @@ describe('PersonStates: person_view as a snapshot plus the stream’s tail', () 
     const loaded = await states.load([personId, unknown]);
     expect(loaded.get(personId)).toEqual(await fullReplay(personId));
     expect(loaded.get(unknown)).toMatchObject({ revision: -1, state: { personId: null } });
+  });
+
+  it('given a state loaded to decide on, then the persons projection folds the next append on it without reading person_view back', async () => {
+    const personId = personIds[0]!;
+    const handoff = t.app.get(PersonStateHandoff);
+    const { revision } = (await states.load([personId])).get(personId)!;
+    // Were the projection to read the row back, this name would be in its result.
+    await db.query(`UPDATE person_view SET state = json_build_object('personId', "personId", 'name', 'read back') WHERE "personId" = $1`, [personId]);
+    const month = historyOf(personId, 0, 5)[6]!;
+    const written = await store.appendToStream(
+      personStreamId(personId),
+      [{ eventId: randomUUID(), type: month.type, data: month.data, metadata: { correlationId: 'c', causationId: 'c', actor: 'test' } }],
+      { expectedRevision: revision },
+    );
+    await t.app.get(ProjectionManager).waitFor(written.position, 60_000);
+    const [row]: Array<{ state: unknown; revision: string }> = await db.query('SELECT state, revision FROM person_view WHERE "personId" = $1', [personId]);
+    const replayed = await fullReplay(personId);
+    expect(Number(row!.revision)).toBe(revision + 1);
+    expect(row!.state).toEqual(JSON.parse(JSON.stringify(replayed.state)));
+    expect(handoff.take(personId, revision)).toBeUndefined(); // taken by the projection
   });
 });

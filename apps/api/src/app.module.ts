@@ -29,6 +29,7 @@ import type { AppConfig } from './config/app-config';
 import { HealthController } from './health/health.controller';
 import { PROJECTIONS, type ProjectionList } from './projections/projection.registry';
 import { FEATURE_MODULES, FEATURE_PROJECTIONS } from './features';
+import { PersonStateHandoff } from './persons/person-state-handoff';
 
 export interface AppModuleOptions {
   config: AppConfig;
@@ -50,7 +51,8 @@ export class AppModule implements NestModule, OnApplicationBootstrap, OnApplicat
   ) {}
 
   static forRoot(options: AppModuleOptions): DynamicModule {
-    const projections: ProjectionList = FEATURE_PROJECTIONS();
+    const handoff = new PersonStateHandoff(options.config.personStateHandoffSize);
+    const projections: ProjectionList = FEATURE_PROJECTIONS(handoff);
     return {
       module: AppModule,
       imports: [
@@ -76,6 +78,7 @@ export class AppModule implements NestModule, OnApplicationBootstrap, OnApplicat
         { provide: APP_CONFIG, useValue: options.config },
         { provide: 'START_PROJECTIONS', useValue: options.startProjections ?? true },
         { provide: PROJECTIONS, useValue: projections },
+        { provide: PersonStateHandoff, useValue: handoff },
         {
           provide: EVENT_STORE,
           useFactory: () =>
@@ -95,7 +98,7 @@ export class AppModule implements NestModule, OnApplicationBootstrap, OnApplicat
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
       ],
-      exports: [APP_CONFIG, EVENT_STORE, ProjectionManager, TokenService, LedgerWriter, PROJECTIONS],
+      exports: [APP_CONFIG, EVENT_STORE, ProjectionManager, TokenService, LedgerWriter, PROJECTIONS, PersonStateHandoff],
     };
   }
 

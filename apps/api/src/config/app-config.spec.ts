@@ -11,6 +11,7 @@ describe('loadConfig', () => {
       demoCredentials: true,
       coverageFastPath: true,
       projectionBatchSize: 10_000,
+      personStateHandoffSize: 10_000,
     });
     expect(config.dataDir).toMatch(/\.data$/);
   });
@@ -30,6 +31,7 @@ describe('loadConfig', () => {
     [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL must start with postgres:/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL=loud/],
     [{ PROJECTION_BATCH_SIZE: '0' }, /PROJECTION_BATCH_SIZE=0 is not valid: expected an integer from 1 to 100000/],
+    [{ PERSON_STATE_HANDOFF_SIZE: '-1' }, /PERSON_STATE_HANDOFF_SIZE=-1 is not valid: expected an integer from 0 to 1000000/],
     [{ COVERAGE_FAST_PATH: 'yes' }, /COVERAGE_FAST_PATH=yes is not valid: expected one of true, false/],
   ])('refuses %p with a clear message', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);

@@ -18,6 +18,8 @@ export interface AppConfig {
   demoCredentials: boolean;
   /** Most events a projection applies in one transaction: larger catches up faster and holds more memory. */
   projectionBatchSize: number;
+  /** Persons' states the intake hands to the persons projection (person-state-handoff.ts); 0: none, the projection reads them back. */
+  personStateHandoffSize: number;
   /** Answer plain coverage reads in front of Express and Nest (coverage-fast-path.ts); off: every read goes through Nest. */
   coverageFastPath: boolean;
 }
@@ -75,6 +77,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     readYourWritesTimeoutMs: integer(env, 'READ_YOUR_WRITES_TIMEOUT_MS', 5000, 0, 600_000),
     demoCredentials: oneOf(env, 'DEMO_CREDENTIALS', ['true', 'false'] as const, env.DATABASE_URL ? 'false' : 'true') === 'true',
     projectionBatchSize: integer(env, 'PROJECTION_BATCH_SIZE', DEFAULT_BATCH_SIZE, 1, 100_000),
+    personStateHandoffSize: integer(env, 'PERSON_STATE_HANDOFF_SIZE', 10_000, 0, 1_000_000),
     coverageFastPath: oneOf(env, 'COVERAGE_FAST_PATH', ['true', 'false'] as const, 'true') === 'true',
   };
 }

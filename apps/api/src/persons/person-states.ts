@@ -3,6 +3,7 @@ import { evolvePersonMany, initialPersonState, personStreamId, type PersonState 
 import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import { DataSource } from 'typeorm';
 import { toPersonHistory } from './person-command';
+import { PersonStateHandoff } from './person-state-handoff';
 
 export interface LoadedPerson {
   state: PersonState;
@@ -15,13 +16,15 @@ export interface LoadedPerson {
  * snapshot and only the stream's events after it are read and folded, so a person's cost does not grow
  * with their history. The snapshot is the same fold of the same events (the projection folds with
  * evolvePersonMany too), and the stream is still read up to its end, so a lagging view only means a
- * longer tail; no row (not projected yet, or reset) means the whole stream.
+ * longer tail; no row (not projected yet, or reset) means the whole stream. Each state loaded is
+ * offered to the persons projection (PersonStateHandoff), which will fold the caller's appends on it.
  */
 @Injectable()
 export class PersonStates {
   constructor(
     private readonly dataSource: DataSource,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly handoff: PersonStateHandoff,
   ) {}
 
   async load(personIds: readonly string[]): Promise<Map<string, LoadedPerson>> {
@@ -39,10 +42,12 @@ export class PersonStates {
       const snapshot = bySnapshot.get(personId);
       const tail = tails.get(personStreamId(personId)) ?? [];
       const last = tail[tail.length - 1];
-      loaded.set(personId, {
+      const person = {
         state: evolvePersonMany(snapshot?.state ?? initialPersonState, toPersonHistory(tail)),
         revision: last ? last.revision : snapshot ? Number(snapshot.revision) : -1,
-      });
+      };
+      loaded.set(personId, person);
+      this.handoff.offer(personId, person.revision, person.state);
     }
     return loaded;
   }

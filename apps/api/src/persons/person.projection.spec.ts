@@ -14,17 +14,24 @@ import type { StoredEvent } from '@ledger/event-store';
 import { DataSource } from 'typeorm';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/test-database';
 import { SettlementStateView } from '../agency/settlement.projection';
+import { PersonStateHandoff } from './person-state-handoff';
 import { PersonProjection } from './person.projection';
 
-/** Valid events for `count` persons (registration, enrollment, one 2024 payment each), as the store would give them. */
-function histories(count: number, from: number): { events: StoredEvent[]; persons: string[] } {
+/** Valid events for `count` persons (registration, enrollment, one 2024 payment each), as the store would give them; `day` keeps ID numbers apart. */
+const foldOf = (events: StoredEvent[]): PersonState =>
+  evolvePersonMany(
+    initialPersonState,
+    events.map((e) => ({ event: { type: e.type, data: e.data } as PersonEvent, meta: { recordedAt: e.metadata.recordedAt, position: e.position } })),
+  );
+
+function histories(count: number, from: number, day = 0): { events: StoredEvent[]; persons: string[] } {
   const events: StoredEvent[] = [];
   const persons: string[] = [];
   let position = from;
   for (let i = 0; i < count; i++) {
     const personId = randomUUID();
     persons.push(personId);
-    const birthDate = addDays('1960-01-01', i);
+    const birthDate = addDays('1960-01-01', day + i);
     let state: PersonState = initialPersonState;
     let revision = -1;
     const run = (command: PersonCommand) => {
@@ -91,10 +98,7 @@ describe('PersonProjection', () => {
     const byPerson = new Map(rows.map((r) => [r.personId, r]));
     for (const personId of persons) {
       const stream = events.filter((e) => e.streamName === `person-${personId}`);
-      const expected = evolvePersonMany(
-        initialPersonState,
-        stream.map((e) => ({ event: { type: e.type, data: e.data } as PersonEvent, meta: { recordedAt: e.metadata.recordedAt, position: e.position } })),
-      );
+      const expected = foldOf(stream);
       const row = byPerson.get(personId)!;
       expect(row.state).toEqual(JSON.parse(JSON.stringify(expected)));
       expect(Number(row.revision)).toBe(stream.at(-1)!.revision);
@@ -102,5 +106,45 @@ describe('PersonProjection', () => {
     }
     const [settled] = await dataSource.query('SELECT count(*)::int AS n FROM agency_settlement_view');
     expect(settled.n).toBe(persons.length);
+  });
+
+  it('folds on a state handed over at the revision before a person’s first event, without reading it back, and ignores any other', async () => {
+    const { events, persons } = histories(30, 1_000_000, 5_000);
+    const streamOf = (personId: string) => events.filter((e) => e.streamName === `person-${personId}`);
+    // Registration and enrollment (revisions 0 and 1) first, then the payments (revision 2) with the handoff.
+    await dataSource.transaction((manager) =>
+      projection.apply(
+        events.filter((e) => e.revision < 2),
+        manager,
+      ),
+    );
+    const handoff = new PersonStateHandoff(100);
+    const bogus = (personId: string): PersonState => ({ ...foldOf(streamOf(personId).slice(0, 2)), name: 'not from the stream' });
+    const [handed, older, newer] = [persons.slice(0, 10), persons.slice(10, 20), persons.slice(20)];
+    for (const personId of handed) handoff.offer(personId, 1, foldOf(streamOf(personId).slice(0, 2)));
+    for (const personId of older) handoff.offer(personId, 0, bogus(personId));
+    for (const personId of newer) handoff.offer(personId, 2, bogus(personId));
+    // Were the handed persons read from person_view, this would show in their result.
+    await dataSource.query(`UPDATE person_view SET state = json_build_object('personId', null) WHERE "personId" = ANY($1::uuid[])`, [handed]);
+
+    const withHandoff = new PersonProjection([new SettlementStateView()], handoff);
+    await dataSource.transaction((manager) =>
+      withHandoff.apply(
+        events.filter((e) => e.revision === 2),
+        manager,
+      ),
+    );
+
+    const rows: Array<{ personId: string; state: PersonState; revision: string }> = await dataSource.query(
+      'SELECT "personId", state, revision FROM person_view WHERE "personId" = ANY($1::uuid[])',
+      [persons],
+    );
+    expect(rows).toHaveLength(30);
+    for (const row of rows) {
+      expect(row.state).toEqual(JSON.parse(JSON.stringify(foldOf(streamOf(row.personId)))));
+      expect(Number(row.revision)).toBe(2);
+    }
+    // Taken and stale entries are gone; those at a later revision wait for the batch after it.
+    expect(handoff.size).toBe(newer.length);
   });
 });

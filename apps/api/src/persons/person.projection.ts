@@ -2,6 +2,7 @@ import { evolvePersonMany, initialPersonState, PERSON_EVENT_TYPES, type PersonEv
 import type { StoredEvent } from '@ledger/event-store';
 import type { Projection } from '@ledger/read-models';
 import type { EntityManager } from 'typeorm';
+import type { PersonStateHandoff } from './person-state-handoff';
 import { PersonView } from './person-view.entity';
 
 const PERSON_STREAM = 'person-';
@@ -34,7 +35,11 @@ export class PersonProjection implements Projection {
   readonly tables: string[];
   readonly entities: Projection['entities'];
 
-  constructor(private readonly views: readonly PersonStateView[] = []) {
+  constructor(
+    private readonly views: readonly PersonStateView[] = [],
+    /** States the intake has just loaded (the service's own); without it every state is read from person_view. */
+    private readonly handoff?: PersonStateHandoff,
+  ) {
     this.tables = ['person_view', ...views.flatMap((v) => v.tables)];
     this.entities = [PersonView, ...views.flatMap((v) => v.entities as never[])];
   }
@@ -57,11 +62,22 @@ export class PersonProjection implements Projection {
   }
 
   private async applyPersons(personIds: string[], byPerson: ReadonlyMap<string, StoredEvent[]>, manager: EntityManager): Promise<void> {
-    const existing: Array<{ personId: string; state: PersonState }> = await manager.query(
-      'SELECT "personId", state FROM person_view WHERE "personId" = ANY($1::uuid[])',
-      [personIds],
-    );
-    const states = new Map(existing.map((row) => [row.personId, row.state]));
+    // A person's first event here follows the state person_view holds, so a state handed over at the
+    // revision just before it is that same state, without the read and the parse.
+    const states = new Map<string, PersonState>();
+    const unread: string[] = [];
+    for (const personId of personIds) {
+      const handed = this.handoff?.take(personId, byPerson.get(personId)![0]!.revision - 1);
+      if (handed) states.set(personId, handed);
+      else unread.push(personId);
+    }
+    if (unread.length) {
+      const existing: Array<{ personId: string; state: PersonState }> = await manager.query(
+        'SELECT "personId", state FROM person_view WHERE "personId" = ANY($1::uuid[])',
+        [unread],
+      );
+      for (const row of existing) states.set(row.personId, row.state);
+    }
     const changed: Array<Omit<PersonView, 'revision' | 'position'> & { revision: number; position: number }> = [];
     for (const personId of personIds) {
       const personEvents = byPerson.get(personId)!;
