@@ -3,7 +3,7 @@ import type { PeriodSettlement } from './settlement';
 
 const bigintAsNumber = { to: (v: number) => v, from: (v: string) => Number(v) };
 
-/** Per person: how each period's money settles (kept by the persons projection from the person's state). */
+/** Per person: the periods whose money does not settle exactly, with a refund due or arrears (kept by the persons projection from the person's state). */
 @Entity({ name: 'agency_settlement_view' })
 export class SettlementView {
   @PrimaryColumn('uuid')
@@ -15,7 +15,7 @@ export class SettlementView {
   @Column('text', { nullable: true })
   name!: string | null;
 
-  /** json, as person_view.state: read whole, never queried inside. */
+  /** Periods with a refund due or arrears only. json, as person_view.state: read whole, never queried inside. */
   @Column('json')
   periods!: PeriodSettlement[];
 

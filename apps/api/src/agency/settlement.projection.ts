@@ -4,7 +4,12 @@ import type { PersonStateView } from '../persons/person.projection';
 import { settlePeriods } from './settlement';
 import { SettlementView } from './settlement-view.entity';
 
-/** Refunds due and arrears per person, recomputed from the person's state on every money event (the clerk's refunds-due list reads it). */
+/**
+ * Refunds due and arrears per person, recomputed from the person's state on every money event (the
+ * clerk's refunds-due list reads it). Only periods with a refund due or arrears are kept: a person
+ * whose periods are all settled is a small row that a payment settling exactly leaves as it was,
+ * and such rows are not rewritten.
+ */
 export class SettlementStateView implements PersonStateView {
   readonly tables = ['agency_settlement_view'];
   readonly entities = [SettlementView];
@@ -12,7 +17,7 @@ export class SettlementStateView implements PersonStateView {
 
   async write(changed: ReadonlyArray<{ personId: string; state: PersonState }>, manager: EntityManager): Promise<void> {
     const rows = changed.map(({ personId, state }) => {
-      const periods = settlePeriods(state);
+      const periods = settlePeriods(state).filter((p) => p.refunds.length > 0 || p.arrearsFen > 0);
       return {
         personId,
         idNumber: state.idNumber,
@@ -24,11 +29,13 @@ export class SettlementStateView implements PersonStateView {
     });
     // One JSON parameter rather than TypeORM's upsert builder, whose per-parameter bookkeeping dominated the projection's CPU.
     await manager.query(
-      `INSERT INTO agency_settlement_view ("personId", "idNumber", name, periods, "refundFen", "arrearsFen")
+      `INSERT INTO agency_settlement_view AS s ("personId", "idNumber", name, periods, "refundFen", "arrearsFen")
        SELECT "personId", "idNumber", name, periods, "refundFen", "arrearsFen"
          FROM json_to_recordset($1::json) AS x("personId" uuid, "idNumber" text, name text, periods json, "refundFen" bigint, "arrearsFen" bigint)
        ON CONFLICT ("personId") DO UPDATE SET "idNumber" = excluded."idNumber", name = excluded.name, periods = excluded.periods,
-             "refundFen" = excluded."refundFen", "arrearsFen" = excluded."arrearsFen"`,
+             "refundFen" = excluded."refundFen", "arrearsFen" = excluded."arrearsFen"
+       WHERE (s."idNumber", s.name, s.periods::text, s."refundFen", s."arrearsFen")
+             IS DISTINCT FROM (excluded."idNumber", excluded.name, excluded.periods::text, excluded."refundFen", excluded."arrearsFen")`,
       [JSON.stringify(rows)],
     );
   }
