@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
+import { DataSource, type DataSourceOptions } from 'typeorm';
 
 /** A fresh, isolated database on the run's PostgreSQL (started by global-setup.mjs); dropped by `drop()`. */
 export interface TestDatabase {
@@ -30,6 +31,30 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       } finally {
         await client.end();
       }
+    },
+  };
+}
+
+/**
+ * For a describe block: a fresh database whose schema is these entities' tables, with a TypeORM DataSource
+ * on it, set up before its tests and dropped after them. Read `dataSource` inside tests or hooks.
+ */
+export function entityDatabase(entities: DataSourceOptions['entities']): { readonly dataSource: DataSource } {
+  let db: TestDatabase | undefined;
+  let dataSource: DataSource | undefined;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    dataSource = new DataSource({ type: 'postgres', url: db.url, entities, synchronize: true });
+    await dataSource.initialize();
+  });
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await db?.drop();
+  });
+  return {
+    get dataSource(): DataSource {
+      if (!dataSource) throw new Error('entityDatabase: the DataSource exists only inside tests and hooks');
+      return dataSource;
     },
   };
 }

@@ -1,58 +1,29 @@
 import { randomUUID } from 'node:crypto';
-import { decidePerson, evolvePerson, initialPersonState, makeResidentId, type PersonCommand, type PersonState } from '@ledger/domain';
-import { DataSource } from 'typeorm';
-import { createTestDatabase, type TestDatabase } from '../../../../test/support/test-database';
+import { evolvePerson, initialPersonState, type PersonState } from '@ledger/domain';
+import { ev } from '@ledger/domain/testing/person-fixtures';
+import { entityDatabase } from '../../../../test/support/test-database';
 import { SettlementStateView } from './settlement.projection';
 
-const TODAY = { today: '2026-11-26' };
-
 describe('SettlementStateView', () => {
-  let db: TestDatabase;
-  let dataSource: DataSource;
   const view = new SettlementStateView();
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    dataSource = new DataSource({ type: 'postgres', url: db.url, entities: view.entities as never[], synchronize: true });
-    await dataSource.initialize();
-  });
-  afterAll(async () => {
-    await dataSource.destroy();
-    await db.drop();
-  });
+  const db = entityDatabase(view.entities as never[]);
 
   /** A Henan resident (2024 share 380 元) who paid these amounts for 2024, in this order. */
   function residentWhoPaid(...amounts: number[]): PersonState {
-    const personId = randomUUID();
-    const enrollmentId = randomUUID();
-    let state = initialPersonState;
-    const run = (command: PersonCommand) => {
-      for (const event of decidePerson(state, command, TODAY)) state = evolvePerson(state, event);
-    };
-    run({ type: 'RegisterPerson', data: { personId, idNumber: makeResidentId('410327', '1980-05-05', 7), name: '李娜', categories: [] } });
-    run({ type: 'EnrollInScheme', data: { enrollmentId, scheme: 'resident', regionCode: '410327', enrolledOn: '2023-09-01' } });
-    amounts.forEach((amountFen, i) =>
-      run({
-        type: 'RecordContribution',
-        data: {
-          contributionId: randomUUID(),
-          enrollmentId,
-          scheme: 'resident',
-          regionCode: '410327',
-          coverageYear: 2024,
-          amountFen,
-          payer: 'individual',
-          paidAt: `2023-10-${String(10 + i).padStart(2, '0')}T09:30:00+08:00`,
-        },
-      }),
-    );
-    return state;
+    const events = [
+      ev.registered('1980-05-05', [], randomUUID()),
+      ev.enrolled('e1', 'resident', '410327', '2023-09-01'),
+      ...amounts.map((amountFen, i) => ev.residentPaid(randomUUID(), 'e1', '410327', 2024, amountFen, `2023-10-${String(10 + i).padStart(2, '0')}`)),
+    ];
+    return events.reduce((state, event) => evolvePerson(state, event), initialPersonState);
   }
 
-  const write = (state: PersonState) => dataSource.transaction((manager) => view.write([{ personId: state.personId!, state }], manager));
+  const write = (state: PersonState) => db.dataSource.transaction((manager) => view.write([{ personId: state.personId!, state }], manager));
   const rowOf = async (personId: string) =>
     (
-      await dataSource.query('SELECT periods, "refundFen", "arrearsFen", xmin::text AS version FROM agency_settlement_view WHERE "personId" = $1', [personId])
+      await db.dataSource.query('SELECT periods, "refundFen", "arrearsFen", xmin::text AS version FROM agency_settlement_view WHERE "personId" = $1', [
+        personId,
+      ])
     )[0] as { periods: Array<{ period: string; arrearsFen: number; refunds: unknown[] }>; refundFen: string; arrearsFen: string; version: string };
 
   it('given a period paid exactly, then the row holds no period, and writing it again leaves the row as it was', async () => {

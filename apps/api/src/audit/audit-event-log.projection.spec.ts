@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { StoredEvent } from '@ledger/event-store';
-import { DataSource } from 'typeorm';
-import { createTestDatabase, type TestDatabase } from '../../../../test/support/test-database';
+import { entityDatabase } from '../../../../test/support/test-database';
 import { AuditEventLog } from './audit-event-log.entity';
 import { AuditEventLogProjection, copyLine } from './audit-event-log.projection';
 
@@ -22,22 +21,11 @@ const event = (position: number, reason?: string | null): StoredEvent => ({
 });
 
 describe('AuditEventLogProjection', () => {
-  let db: TestDatabase;
-  let dataSource: DataSource;
   const projection = new AuditEventLogProjection();
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    dataSource = new DataSource({ type: 'postgres', url: db.url, entities: [AuditEventLog], synchronize: true });
-    await dataSource.initialize();
-  });
-  afterAll(async () => {
-    await dataSource.destroy();
-    await db.drop();
-  });
+  const db = entityDatabase([AuditEventLog]);
 
   const logged = async () =>
-    (await dataSource.query('SELECT * FROM audit_event_log ORDER BY position')).map((r: Record<string, unknown>) => ({
+    (await db.dataSource.query('SELECT * FROM audit_event_log ORDER BY position')).map((r: Record<string, unknown>) => ({
       ...r,
       position: Number(r.position),
       revision: Number(r.revision),
@@ -64,27 +52,27 @@ describe('AuditEventLogProjection', () => {
 
   it('logs every event of a batch exactly as it was, free-text reasons included', async () => {
     const batch = [event(1, 'paid twice;\trefund\nrequested by 王芳 \\ see note'), event(2, null), event(3), event(4, '\\N'), event(5, 'carriage\r\nreturn')];
-    await dataSource.transaction((manager) => projection.apply(batch, manager));
+    await db.dataSource.transaction((manager) => projection.apply(batch, manager));
     expect(await logged()).toEqual(batch.map(expected));
   });
 
   it('falls back to the idempotent insert when a row of the batch is already logged, in the same transaction', async () => {
     const before = await logged();
     const overlapping = [event(5, 'a different reason'), event(6, 'new'), event(7)];
-    await dataSource.transaction((manager) => projection.apply(overlapping, manager));
+    await db.dataSource.transaction((manager) => projection.apply(overlapping, manager));
     const after = await logged();
     // Position 5 keeps the row logged first; 6 and 7 are added.
     expect(after).toEqual([...before, expected(overlapping[1]!), expected(overlapping[2]!)]);
   });
 
   it('works outside a transaction too, with the same insert', async () => {
-    await projection.apply([event(8, 'x')], dataSource.manager);
+    await projection.apply([event(8, 'x')], db.dataSource.manager);
     expect((await logged()).map((r: { position: number }) => r.position)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
   });
 
   it('leaves nothing behind when the batch fails for another reason', async () => {
     const bad = { ...event(9), metadata: { ...event(9).metadata, recordedAt: 'not a time' } } as StoredEvent;
-    await expect(dataSource.transaction((manager) => projection.apply([event(10), bad], manager))).rejects.toThrow(/timestamp/);
+    await expect(db.dataSource.transaction((manager) => projection.apply([event(10), bad], manager))).rejects.toThrow(/timestamp/);
     expect((await logged()).map((r: { position: number }) => r.position)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
   });
 });

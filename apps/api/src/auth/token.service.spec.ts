@@ -1,27 +1,17 @@
-import { DataSource } from 'typeorm';
-import { createTestDatabase, type TestDatabase } from '../../../../test/support/test-database';
+import { entityDatabase } from '../../../../test/support/test-database';
 import { ApiToken } from './api-token.entity';
 import { TokenService } from './token.service';
 
 describe('TokenService', () => {
-  let db: TestDatabase;
-  let dataSource: DataSource;
+  const db = entityDatabase([ApiToken]);
   let tokens: TokenService;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    dataSource = new DataSource({ type: 'postgres', url: db.url, entities: [ApiToken], synchronize: true });
-    await dataSource.initialize();
-    tokens = new TokenService(dataSource);
-  });
-  afterAll(async () => {
-    await dataSource.destroy();
-    await db.drop();
+  beforeAll(() => {
+    tokens = new TokenService(db.dataSource);
   });
 
   it('stores only a hash, authenticates the token and stops it at once when revoked', async () => {
     const created = await tokens.create('auditor', 'Li Auditor');
-    const [row] = await dataSource.query('SELECT "tokenHash" FROM api_tokens WHERE id = $1', [created.id]);
+    const [row] = await db.dataSource.query('SELECT "tokenHash" FROM api_tokens WHERE id = $1', [created.id]);
     expect(row.tokenHash).toMatch(/^[0-9a-f]{64}$/);
     expect(JSON.stringify(await tokens.list())).not.toContain(created.token);
     await expect(tokens.authenticate(created.token)).resolves.toEqual({ kind: 'staff', id: created.id, name: 'Li Auditor', role: 'auditor' });

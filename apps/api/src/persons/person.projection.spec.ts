@@ -11,8 +11,7 @@ import {
   type PersonState,
 } from '@ledger/domain';
 import type { StoredEvent } from '@ledger/event-store';
-import { DataSource } from 'typeorm';
-import { createTestDatabase, type TestDatabase } from '../../../../test/support/test-database';
+import { entityDatabase } from '../../../../test/support/test-database';
 import { SettlementStateView } from '../agency/settlement.projection';
 import { PersonStateHandoff } from './person-state-handoff';
 import { PersonProjection } from './person.projection';
@@ -70,28 +69,17 @@ function histories(count: number, from: number, day = 0): { events: StoredEvent[
 }
 
 describe('PersonProjection', () => {
-  let db: TestDatabase;
-  let dataSource: DataSource;
   const projection = new PersonProjection([new SettlementStateView()]);
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    dataSource = new DataSource({ type: 'postgres', url: db.url, entities: projection.entities as never[], synchronize: true });
-    await dataSource.initialize();
-  });
-  afterAll(async () => {
-    await dataSource.destroy();
-    await db.drop();
-  });
+  const db = entityDatabase(projection.entities as never[]);
 
   it('folds a batch touching more persons than it writes per statement exactly as the domain folds each stream', async () => {
     const { events, persons } = histories(2_345, 0);
     // Applied in two batches that split persons' streams, as a runner's batches do.
     const cut = Math.floor(events.length / 2) + 1;
-    await dataSource.transaction((manager) => projection.apply(events.slice(0, cut), manager));
-    await dataSource.transaction((manager) => projection.apply(events.slice(cut), manager));
+    await db.dataSource.transaction((manager) => projection.apply(events.slice(0, cut), manager));
+    await db.dataSource.transaction((manager) => projection.apply(events.slice(cut), manager));
 
-    const rows: Array<{ personId: string; state: PersonState; revision: string; position: string }> = await dataSource.query(
+    const rows: Array<{ personId: string; state: PersonState; revision: string; position: string }> = await db.dataSource.query(
       'SELECT "personId", state, revision, position FROM person_view',
     );
     expect(rows).toHaveLength(persons.length);
@@ -104,7 +92,7 @@ describe('PersonProjection', () => {
       expect(Number(row.revision)).toBe(stream.at(-1)!.revision);
       expect(Number(row.position)).toBe(stream.at(-1)!.position);
     }
-    const [settled] = await dataSource.query('SELECT count(*)::int AS n FROM agency_settlement_view');
+    const [settled] = await db.dataSource.query('SELECT count(*)::int AS n FROM agency_settlement_view');
     expect(settled.n).toBe(persons.length);
   });
 
@@ -112,7 +100,7 @@ describe('PersonProjection', () => {
     const { events, persons } = histories(30, 1_000_000, 5_000);
     const streamOf = (personId: string) => events.filter((e) => e.streamName === `person-${personId}`);
     // Registration and enrollment (revisions 0 and 1) first, then the payments (revision 2) with the handoff.
-    await dataSource.transaction((manager) =>
+    await db.dataSource.transaction((manager) =>
       projection.apply(
         events.filter((e) => e.revision < 2),
         manager,
@@ -125,17 +113,17 @@ describe('PersonProjection', () => {
     for (const personId of older) handoff.offer(personId, 0, bogus(personId));
     for (const personId of newer) handoff.offer(personId, 2, bogus(personId));
     // Were the handed persons read from person_view, this would show in their result.
-    await dataSource.query(`UPDATE person_view SET state = json_build_object('personId', null) WHERE "personId" = ANY($1::uuid[])`, [handed]);
+    await db.dataSource.query(`UPDATE person_view SET state = json_build_object('personId', null) WHERE "personId" = ANY($1::uuid[])`, [handed]);
 
     const withHandoff = new PersonProjection([new SettlementStateView()], handoff);
-    await dataSource.transaction((manager) =>
+    await db.dataSource.transaction((manager) =>
       withHandoff.apply(
         events.filter((e) => e.revision === 2),
         manager,
       ),
     );
 
-    const rows: Array<{ personId: string; state: PersonState; revision: string }> = await dataSource.query(
+    const rows: Array<{ personId: string; state: PersonState; revision: string }> = await db.dataSource.query(
       'SELECT "personId", state, revision FROM person_view WHERE "personId" = ANY($1::uuid[])',
       [persons],
     );
