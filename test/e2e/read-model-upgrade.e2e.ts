@@ -51,4 +51,53 @@ describe('starting on read models written by an earlier version', () => {
       await sql.end();
     }
   });
+
+  it('rewrites settlement rows that still hold settled periods to the periods with a refund or arrears, in the text the projection writes', async () => {
+    await (await start()).close();
+    const sql = new Client({ connectionString: db.url });
+    await sql.connect();
+    try {
+      const period = (p: string, arrearsFen: number, refunds: unknown[]) => ({
+        scheme: 'resident',
+        regionCode: '410327',
+        period: p,
+        dueFen: 38000,
+        paidFen: 38000 - arrearsFen,
+        arrearsFen,
+        refunds,
+      });
+      const refund = {
+        contributionId: randomUUID(),
+        agencyId: null,
+        reference: null,
+        amountFen: 5000,
+        refundFen: 5000,
+        paidAt: '2024-10-01T10:00:00+08:00',
+        reason: 'overpaid',
+      };
+      const [mixed, settled, attentionOnly] = [randomUUID(), randomUUID(), randomUUID()];
+      const rows: Array<[string, unknown[]]> = [
+        [mixed, [period('2023', 0, []), period('2024', 0, [refund]), period('2025', 0, []), period('2026', 8000, [])]],
+        [settled, [period('2024', 0, []), period('2025', 0, [])]],
+        [attentionOnly, [period('2026', 8000, [])]],
+      ];
+      // What the previous version wrote: every period, as JSON.stringify gave it.
+      for (const [personId, periods] of rows) {
+        await sql.query(`INSERT INTO agency_settlement_view ("personId", periods, "refundFen", "arrearsFen") VALUES ($1, $2, 0, 0)`, [
+          personId,
+          JSON.stringify(periods),
+        ]);
+      }
+
+      await (await start()).close();
+
+      const textOf = async (personId: string) =>
+        (await sql.query('SELECT periods::text AS t FROM agency_settlement_view WHERE "personId" = $1', [personId])).rows[0].t as string;
+      expect(await textOf(mixed)).toBe(JSON.stringify([period('2024', 0, [refund]), period('2026', 8000, [])]));
+      expect(await textOf(settled)).toBe('[]');
+      expect(await textOf(attentionOnly)).toBe(JSON.stringify([period('2026', 8000, [])]));
+    } finally {
+      await sql.end();
+    }
+  });
 });

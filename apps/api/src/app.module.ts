@@ -11,7 +11,7 @@ import {
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { alignReadModelColumns } from './database/read-model-columns';
+import { alignReadModelColumns, reshapeReadModelRows } from './database/read-model-columns';
 import { createEventStore, EVENT_STORE, type EventStore } from '@ledger/event-store';
 import { ProjectionCheckpoint, ProjectionManager } from '@ledger/read-models';
 import { LoggerModule, PinoLogger } from 'nestjs-pino';
@@ -61,6 +61,7 @@ export class AppModule implements NestModule, OnApplicationBootstrap, OnApplicat
         TypeOrmModule.forRootAsync({
           useFactory: async () => {
             await alignReadModelColumns(options.databaseUrl);
+            await reshapeReadModelRows(options.databaseUrl);
             return {
               type: 'postgres' as const,
               url: options.databaseUrl,

@@ -27,3 +27,36 @@ export async function alignReadModelColumns(databaseUrl: string): Promise<void> 
     await client.end();
   }
 }
+
+/**
+ * Read-model rows whose content changed shape between versions, rewritten in place at start-up to
+ * exactly the text the current projection writes, so that an auditor's rebuild still compares equal
+ * with the live tables. Idempotent: once rewritten, a row no longer matches.
+ */
+const RESHAPED_ROWS: ReadonlyArray<{ table: string; sql: string }> = [
+  {
+    // The settlement view used to keep every period; it now keeps only those with a refund due or arrears.
+    // Elements keep their stored text and are joined with ',' as JSON.stringify joins them.
+    table: 'agency_settlement_view',
+    sql: `UPDATE agency_settlement_view v
+             SET periods = ('[' || coalesce((SELECT string_agg(e.p::text, ',' ORDER BY e.ord)
+                                               FROM json_array_elements(v.periods) WITH ORDINALITY AS e(p, ord)
+                                              WHERE json_array_length(e.p->'refunds') > 0 OR (e.p->>'arrearsFen')::numeric > 0), '') || ']')::json
+           WHERE v.periods::text ~ '"refunds":\\s*\\[\\]'
+             AND EXISTS (SELECT 1 FROM json_array_elements(v.periods) AS e(p)
+                          WHERE json_array_length(e.p->'refunds') = 0 AND (e.p->>'arrearsFen')::numeric = 0)`,
+  },
+];
+
+export async function reshapeReadModelRows(databaseUrl: string): Promise<void> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    for (const r of RESHAPED_ROWS) {
+      const { rows } = await client.query<{ present: boolean }>('SELECT to_regclass($1) IS NOT NULL AS present', [r.table]);
+      if (rows[0]?.present) await client.query(r.sql);
+    }
+  } finally {
+    await client.end();
+  }
+}
