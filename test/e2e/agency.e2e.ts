@@ -3,7 +3,10 @@ import { makeResidentId } from '@ledger/domain';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { AgencyRegistry } from '../../apps/api/src/agency/agency-registry';
+import { HeldPaymentReleaser } from '../../apps/api/src/agency/held-payment-releaser';
 import { agencySignatureHeaders } from '../../apps/api/src/agency/signing';
+import { loadConfig } from '../../apps/api/src/config/app-config';
+import { createApp } from '../../apps/api/src/create-app';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 process.env.AGENCY_SECRET_KEY ??= createHash('sha256').update('agency e2e key').digest('hex');
@@ -245,6 +248,21 @@ describe('collection-agency payment intake over HTTP', () => {
       expect(timeline.body.events.filter((e: { type: string }) => e.type === 'ContributionRecorded')).toHaveLength(1);
       const again = await post([resident(future, 'HOLD-1')]).expect(200);
       expect(again.body.results[0]).toMatchObject({ status: 'duplicate', originalStatus: 'accepted' });
+    });
+
+    it('are released by the service that runs the projections, not by one started without them (it would wait on receipts that never move)', async () => {
+      expect(t.app.get(HeldPaymentReleaser).running).toBe(true);
+      const readOnly = await createApp({
+        config: loadConfig({ LOG_LEVEL: 'silent', DATABASE_URL: t.db.url }),
+        databaseUrl: t.db.url,
+        startProjections: false,
+      });
+      await readOnly.init();
+      try {
+        expect(readOnly.get(HeldPaymentReleaser).running).toBe(false);
+      } finally {
+        await readOnly.close();
+      }
     });
 
     it('holds a payment whose name does not match the registered person', async () => {

@@ -24,7 +24,7 @@ import { correlationMiddleware } from './common/correlation.middleware';
 import { LedgerWriter } from './common/ledger-writer';
 import { loggerParams } from './common/logging';
 import { ProblemFilter } from './common/problem.filter';
-import { APP_CONFIG } from './common/tokens';
+import { APP_CONFIG, START_PROJECTIONS } from './common/tokens';
 import type { AppConfig } from './config/app-config';
 import { HealthController } from './health/health.controller';
 import { PROJECTIONS, type ProjectionList } from './projections/projection.registry';
@@ -47,7 +47,7 @@ export class AppModule implements NestModule, OnApplicationBootstrap, OnApplicat
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly projections: ProjectionManager,
-    @Inject('START_PROJECTIONS') private readonly startProjections: boolean,
+    @Inject(START_PROJECTIONS) private readonly startProjections: boolean,
   ) {}
 
   static forRoot(options: AppModuleOptions): DynamicModule {
@@ -77,7 +77,7 @@ export class AppModule implements NestModule, OnApplicationBootstrap, OnApplicat
       controllers: [HealthController],
       providers: [
         { provide: APP_CONFIG, useValue: options.config },
-        { provide: 'START_PROJECTIONS', useValue: options.startProjections ?? true },
+        { provide: START_PROJECTIONS, useValue: options.startProjections ?? true },
         { provide: PROJECTIONS, useValue: projections },
         { provide: PersonStateHandoff, useValue: handoff },
         {
@@ -99,7 +99,7 @@ export class AppModule implements NestModule, OnApplicationBootstrap, OnApplicat
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
       ],
-      exports: [APP_CONFIG, EVENT_STORE, ProjectionManager, TokenService, LedgerWriter, PROJECTIONS, PersonStateHandoff],
+      exports: [APP_CONFIG, EVENT_STORE, ProjectionManager, TokenService, LedgerWriter, PROJECTIONS, PersonStateHandoff, START_PROJECTIONS],
     };
   }
 

@@ -6,6 +6,7 @@ import { ProjectionLagError, ProjectionManager } from '@ledger/read-models';
 import { PinoLogger } from 'nestjs-pino';
 import { DataSource, MoreThan } from 'typeorm';
 import type { CommandContext } from '../common/ledger-writer';
+import { START_PROJECTIONS } from '../common/tokens';
 import { PaymentIntake } from './payment-intake';
 import { AgencyReceiptView } from './receipt-view.entity';
 import { ReceiptProjection } from './receipt.projection';
@@ -16,7 +17,8 @@ const PAGE = 500;
 /**
  * Applies held payments when their person registers or enrolls: it follows PersonRegistered and
  * EnrolledInScheme live, and on start sweeps whatever is held (events it missed while down). It
- * runs in the HTTP service only, not in operator commands. A hold written after the event it
+ * runs in an HTTP service that runs the projections, not in operator commands: it waits on the
+ * receipts read model, which only a service running the projections moves. A hold written after the event it
  * would have needed is caught by the intake itself, which looks again after writing the hold.
  */
 @Injectable()
@@ -31,11 +33,17 @@ export class HeldPaymentReleaser implements OnApplicationBootstrap, OnModuleDest
     private readonly projections: ProjectionManager,
     private readonly intake: PaymentIntake,
     private readonly logger: PinoLogger,
+    @Inject(START_PROJECTIONS) private readonly projectionsRun: boolean,
     @Optional() private readonly http?: HttpAdapterHost,
   ) {}
 
+  /** Whether it follows person events and sweeps held payments in this process. */
+  get running(): boolean {
+    return this.loop !== undefined;
+  }
+
   onApplicationBootstrap(): void {
-    if (!this.http?.httpAdapter) return;
+    if (!this.http?.httpAdapter || !this.projectionsRun) return;
     this.loop = this.run().catch((error: unknown) => {
       if (!this.stopped) this.logger.error({ err: error }, 'held-payment releaser stopped');
     });
