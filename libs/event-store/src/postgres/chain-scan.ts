@@ -157,9 +157,12 @@ async function scanSegment(client: ClientBase, claim: Claim, anchors: ReadonlyMa
     tracked.push(done);
     return done;
   };
+  // Pages and lookups go to the one client in the order asked, each once the one before has ended:
+  // what pg's own queue of a client's queries did, which pg 8 deprecates.
+  const inTurn = serially();
   const lookUp = () => {
     const batch = segment.takeLookups();
-    if (batch.length > 0) track(settleLookups(client, segment, batch, range.from));
+    if (batch.length > 0) track(inTurn(() => settleLookups(client, segment, batch, range.from)));
   };
   const onRow = (f: string[]) => {
     if (segment.stopped || failure !== undefined) return;
@@ -177,7 +180,8 @@ async function scanSegment(client: ClientBase, claim: Claim, anchors: ReadonlyMa
     const after = claim.requested;
     if (after >= range.to || segment.stopped || failure !== undefined) return;
     claim.requested = Math.min(after + claim.pageSize, range.to);
-    pages.push(track(streamRows(client, PAGE_SQL, [after, claim.requested], onRow).then(progress)));
+    const to = claim.requested;
+    pages.push(track(inTurn(() => streamRows(client, PAGE_SQL, [after, to], onRow)).then(progress)));
   };
   requestPage();
   requestPage();
@@ -190,6 +194,16 @@ async function scanSegment(client: ClientBase, claim: Claim, anchors: ReadonlyMa
   for (let i = 0; i < tracked.length; i++) await tracked[i];
   if (failure !== undefined) throw failure;
   return segment.result();
+}
+
+/** Runs the tasks given to it one after another, in the order given, whether each succeeds or fails. */
+function serially(): <T>(task: () => Promise<T>) => Promise<T> {
+  let last: Promise<unknown> = Promise.resolve();
+  return (task) => {
+    const next = last.then(task, task);
+    last = next.catch(() => undefined);
+    return next;
+  };
 }
 
 async function settleLookups(client: ClientBase, segment: StoredChainSegment, batch: StreamLookup[], before: number): Promise<void> {
