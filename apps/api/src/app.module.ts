@@ -11,7 +11,7 @@ import {
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { alignReadModelColumns, reshapeReadModelRows } from './database/read-model-columns';
+import { upgradeReadModels } from './database/read-model-columns';
 import { createEventStore, EVENT_STORE, type EventStore } from '@ledger/event-store';
 import { ProjectionCheckpoint, ProjectionManager } from '@ledger/read-models';
 import { LoggerModule, PinoLogger } from 'nestjs-pino';
@@ -60,8 +60,7 @@ export class AppModule implements NestModule, OnApplicationBootstrap, OnApplicat
         CqrsModule.forRoot(),
         TypeOrmModule.forRootAsync({
           useFactory: async () => {
-            await alignReadModelColumns(options.databaseUrl);
-            await reshapeReadModelRows(options.databaseUrl);
+            await upgradeReadModels(options.databaseUrl);
             return {
               type: 'postgres' as const,
               url: options.databaseUrl,

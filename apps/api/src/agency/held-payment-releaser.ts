@@ -18,8 +18,8 @@ const PAGE = 500;
  * Applies held payments when their person registers or enrolls: it follows PersonRegistered and
  * EnrolledInScheme live, and on start sweeps whatever is held (events it missed while down). It
  * runs in an HTTP service that runs the projections, not in operator commands: it waits on the
- * receipts read model, which only a service running the projections moves. A hold written after the event it
- * would have needed is caught by the intake itself, which looks again after writing the hold.
+ * receipts read model, which only a service running the projections moves. A hold written after the
+ * event it would have needed is caught by the intake itself, which looks again after writing the hold.
  */
 @Injectable()
 export class HeldPaymentReleaser implements OnApplicationBootstrap, OnModuleDestroy {

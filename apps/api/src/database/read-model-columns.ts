@@ -11,23 +11,6 @@ const CHANGED_COLUMNS: ReadonlyArray<{ table: string; column: string; from: stri
   { table: 'agency_settlement_view', column: 'periods', from: 'jsonb', to: 'json' },
 ];
 
-export async function alignReadModelColumns(databaseUrl: string): Promise<void> {
-  const client = new Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    for (const c of CHANGED_COLUMNS) {
-      const { rows } = await client.query<{ data_type: string }>(
-        'SELECT data_type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 AND column_name = $2',
-        [c.table, c.column],
-      );
-      if (rows[0]?.data_type !== c.from) continue;
-      await client.query(`ALTER TABLE "${c.table}" ALTER COLUMN "${c.column}" TYPE ${c.to} USING "${c.column}"::${c.to}`);
-    }
-  } finally {
-    await client.end();
-  }
-}
-
 /**
  * Read-model rows whose content changed shape between versions, rewritten in place at start-up to
  * exactly the text the current projection writes, so that an auditor's rebuild still compares equal
@@ -48,10 +31,22 @@ const RESHAPED_ROWS: ReadonlyArray<{ table: string; sql: string }> = [
   },
 ];
 
-export async function reshapeReadModelRows(databaseUrl: string): Promise<void> {
+/**
+ * Brings read models written by an earlier version up to this one, before TypeORM's synchronize runs:
+ * column types first, then row contents. One connection for both; a table not created yet is skipped.
+ */
+export async function upgradeReadModels(databaseUrl: string): Promise<void> {
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
   try {
+    for (const c of CHANGED_COLUMNS) {
+      const { rows } = await client.query<{ data_type: string }>(
+        'SELECT data_type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 AND column_name = $2',
+        [c.table, c.column],
+      );
+      if (rows[0]?.data_type !== c.from) continue;
+      await client.query(`ALTER TABLE "${c.table}" ALTER COLUMN "${c.column}" TYPE ${c.to} USING "${c.column}"::${c.to}`);
+    }
     for (const r of RESHAPED_ROWS) {
       const { rows } = await client.query<{ present: boolean }>('SELECT to_regclass($1) IS NOT NULL AS present', [r.table]);
       if (rows[0]?.present) await client.query(r.sql);
