@@ -4,7 +4,7 @@ import { createTestDatabase, type TestDatabase } from '../../../../test/support/
 import { eventStoreContract } from '../contract/event-store.contract';
 import { EventIdConflict } from '../errors';
 import type { NewEvent, StoredEvent } from '../event-store.port';
-import { PostgresEventStore } from './postgres-event-store';
+import { PostgresEventStore, READ_STREAMS_SQL } from './postgres-event-store';
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -134,5 +134,31 @@ describe('PostgreSQL adapter specifics', () => {
     } finally {
       await slowPoll.close();
     }
+  });
+
+  it('reads many streams with one index probe each, not a walk of the whole stream index (plan shape on 20,000 events)', async () => {
+    const names = Array.from({ length: 20_000 }, () => `bulk-${randomUUID()}`);
+    for (let i = 0; i < names.length; i += 1_000) {
+      const written = await store.appendToStreams(names.slice(i, i + 1_000).map((streamName) => ({ streamName, events: [event('Bulk')] })));
+      expect(written.every((w) => w.ok)).toBe(true);
+    }
+    await sql.query('ANALYZE ledger_events');
+    const wanted = [...names.filter((_, i) => i % 40 === 0), ...Array.from({ length: 500 }, () => `bulk-absent-${randomUUID()}`)];
+    const { rows } = await sql.query(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${READ_STREAMS_SQL}`, [wanted, wanted.map(() => 0)]);
+    const nodes: Array<Record<string, unknown>> = [];
+    const walk = (node: Record<string, unknown>) => {
+      nodes.push(node);
+      for (const child of (node.Plans as Array<Record<string, unknown>> | undefined) ?? []) walk(child);
+    };
+    walk(rows[0]['QUERY PLAN'][0].Plan);
+    const scans = nodes.filter((n) => n['Relation Name'] === 'ledger_events');
+    expect(scans).toHaveLength(1);
+    expect(scans[0]!['Node Type']).toMatch(/Index/);
+    // Once per name asked, each returning only that stream's events: 500 streams of one event, 500 absent.
+    expect(scans[0]!['Actual Loops']).toBe(wanted.length);
+    expect(nodes.some((n) => n['Node Type'] === 'Merge Join' || n['Node Type'] === 'Hash Join')).toBe(false);
+    expect(rows[0]['QUERY PLAN'][0].Plan['Actual Rows']).toBe(500);
+    const read = await store.readStreams(wanted);
+    expect([...read.values()].filter((events) => events.length === 1)).toHaveLength(500);
   });
 });

@@ -46,6 +46,16 @@ interface EventRow {
 
 const COLUMNS = 'position, event_id, stream_name, revision, type, data, metadata, stream_hash, global_hash';
 
+/**
+ * Streams from a revision each, in the order asked: one index range probe per stream, whatever the table's size.
+ * As a plain join the planner may pick a merge join that walks the whole (stream_name, revision) index up to the
+ * last name asked, a cost that grows with the store (164 ms a call at 200,000 events in bench:ingest).
+ */
+export const READ_STREAMS_SQL = `SELECT e.* FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS wanted(name, from_revision, i)
+  CROSS JOIN LATERAL (SELECT ${COLUMNS} FROM ledger_events
+                       WHERE stream_name = wanted.name AND revision >= wanted.from_revision ORDER BY revision) AS e
+ ORDER BY wanted.i, e.revision`;
+
 /** Canonical texts: ledger_append hashes them as received (see integrity/chain.ts). */
 function canonicalEvent(e: NewEvent) {
   // The uuid column prints ids in lower case and the verifier hashes that text, so the append must hash it too.
@@ -170,12 +180,7 @@ export class PostgresEventStore implements EventStore {
     const streams = new Map<string, StoredEvent[]>(streamNames.map((n) => [n, []]));
     if (streamNames.length === 0) return streams;
     const names = [...streams.keys()];
-    const { rows } = await this.pool.query<EventRow>(
-      `SELECT ${COLUMNS} FROM ledger_events JOIN unnest($1::text[], $2::bigint[]) AS wanted(name, from_revision)
-          ON stream_name = wanted.name AND revision >= wanted.from_revision
-        ORDER BY stream_name, revision`,
-      [names, names.map((n) => fromRevisions?.get(n) ?? 0)],
-    );
+    const { rows } = await this.pool.query<EventRow>(READ_STREAMS_SQL, [names, names.map((n) => fromRevisions?.get(n) ?? 0)]);
     for (const row of rows) streams.get(row.stream_name)!.push(toStored(row));
     return streams;
   }
