@@ -56,6 +56,7 @@ export class AgencyReceiptView {
   @Column('smallint')
   statusRank!: number;
 
+  /** Why it was last held: kept once the payment is applied, as history; null when it never was. */
   @Column('text', { nullable: true })
   heldReason!: string | null;
 

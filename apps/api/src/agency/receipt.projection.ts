@@ -15,8 +15,9 @@ interface Change {
 /**
  * Receipts from their claim events, moved forward by what happens to them on the receipt stream
  * (held, cancelled) and on the person's stream (ContributionRecorded / Reversed whose
- * contributionId is the receipt id). Status only rises (pending < held < accepted < reversed),
- * so a batch folds to one update per receipt.
+ * contributionId is the receipt id). Status only rises (pending < held < accepted < reversed) and
+ * a hold's reason is the last one given, so a batch folds to one write per receipt and the rows do
+ * not depend on how the events were split into batches (a rebuild compares equal to the live view).
  */
 export class ReceiptProjection implements Projection {
   readonly name = 'agency-receipts';
@@ -31,18 +32,23 @@ export class ReceiptProjection implements Projection {
   readonly entities = [AgencyReceiptView];
 
   async apply(events: StoredEvent[], manager: EntityManager): Promise<void> {
-    const inserts: AgencyReceiptView[] = [];
+    const inserts = new Map<string, AgencyReceiptView>();
     const changes = new Map<string, Change>();
     const raise = (receiptId: string, next: Change) => {
       const current = changes.get(receiptId);
-      if (!current || statusRank(next.status) > statusRank(current.status) || (next.status === 'held' && current.status === 'held'))
-        changes.set(receiptId, { ...next, personId: next.personId ?? current?.personId ?? null });
-      else if (next.personId && !current.personId) current.personId = next.personId;
+      if (!current) changes.set(receiptId, { ...next });
+      else {
+        if (statusRank(next.status) > statusRank(current.status)) current.status = next.status;
+        current.heldReason = next.heldReason ?? current.heldReason;
+        current.personId = current.personId ?? next.personId;
+      }
     };
     for (const e of events) {
       if (e.streamName.startsWith(RECEIPT_STREAM)) {
-        if (e.type === AgencyEvents.paymentReceived) inserts.push(receiptRow(e));
-        else if (e.type === AgencyEvents.paymentHeld) {
+        if (e.type === AgencyEvents.paymentReceived) {
+          const row = receiptRow(e);
+          inserts.set(row.receiptId, row);
+        } else if (e.type === AgencyEvents.paymentHeld) {
           const d = e.data as PaymentHeldData;
           raise(d.receiptId, { status: 'held', heldReason: d.reason, personId: null });
         } else if (e.type === AgencyEvents.paymentCancelled)
@@ -53,9 +59,19 @@ export class ReceiptProjection implements Projection {
         raise((e.data as ContributionReversedData).contributionId, { status: 'reversed', heldReason: null, personId: null });
       }
     }
-    // One JSON parameter rather than TypeORM's insert builder: building 17 parameters a row for a thousand rows cost more CPU than the insert.
-    if (inserts.length) {
-      await manager.query(
+    // A receipt claimed in this batch is written once, with what the rest of the batch did to it (at intake speed the
+    // claim and the contribution usually share a batch), instead of inserted pending and then updated.
+    const folded = new Map<string, Change>();
+    for (const [receiptId, change] of changes) {
+      const row = inserts.get(receiptId);
+      if (!row) continue;
+      Object.assign(row, { status: change.status, statusRank: statusRank(change.status), heldReason: change.heldReason, personId: change.personId });
+      folded.set(receiptId, change);
+      changes.delete(receiptId);
+    }
+    if (inserts.size) {
+      // One JSON parameter rather than TypeORM's insert builder: building 17 parameters a row for a thousand rows cost more CPU than the insert.
+      const inserted: Array<{ receiptId: string }> = await manager.query(
         `INSERT INTO agency_receipt_view ("receiptId", "agencyId", reference, "idNumber", name, scheme, "regionCode", period, "amountFen", "paidAt", "paidOn",
                                           "receivedAt", status, "statusRank", "heldReason", "personId", position)
          SELECT "receiptId", "agencyId", reference, "idNumber", name, scheme, "regionCode", period, "amountFen", "paidAt", "paidOn",
@@ -63,30 +79,31 @@ export class ReceiptProjection implements Projection {
            FROM json_to_recordset($1::json) AS x("receiptId" uuid, "agencyId" uuid, reference text, "idNumber" text, name text, scheme text, "regionCode" text,
                 period text, "amountFen" bigint, "paidAt" text, "paidOn" date, "receivedAt" timestamptz, status text, "statusRank" smallint, "heldReason" text,
                 "personId" uuid, position bigint)
-         ON CONFLICT DO NOTHING`,
-        [JSON.stringify(inserts)],
+         ON CONFLICT DO NOTHING
+         RETURNING "receiptId"`,
+        [JSON.stringify([...inserts.values()])],
       );
+      // A claim already in the table (it is never delivered twice, but the write must not depend on that) takes its changes as updates.
+      if (inserted.length < inserts.size) {
+        const written = new Set(inserted.map((r) => r.receiptId));
+        for (const [receiptId, change] of folded) if (!written.has(receiptId)) changes.set(receiptId, change);
+      }
     }
     if (changes.size === 0) return;
     const ids = [...changes.keys()];
     const rows = ids.map((id) => changes.get(id)!);
-    // Contributions recorded at the counter share the event type; the join on receiptId leaves them out.
+    // The status only rises, the last reason for a hold is kept, and a person learned is filled in, so the row does not
+    // depend on where batches split. Contributions recorded at the counter share the event type; the join on receiptId leaves them out.
     await manager.query(
       `UPDATE agency_receipt_view v
-          SET status = x.status, "statusRank" = x.rank,
-              "heldReason" = CASE WHEN x.status = 'held' THEN x.reason ELSE v."heldReason" END,
-              "personId" = coalesce(x.person, v."personId")
+          SET status = CASE WHEN v."statusRank" < x.rank THEN x.status ELSE v.status END,
+              "statusRank" = greatest(v."statusRank", x.rank),
+              "heldReason" = coalesce(x.reason, v."heldReason"),
+              "personId" = coalesce(v."personId", x.person)
          FROM unnest($1::uuid[], $2::text[], $3::smallint[], $4::text[], $5::uuid[]) AS x(id, status, rank, reason, person)
-        WHERE v."receiptId" = x.id AND (v."statusRank" < x.rank OR (v.status = 'held' AND x.status = 'held'))`,
+        WHERE v."receiptId" = x.id AND (v."statusRank" < x.rank OR x.reason IS NOT NULL OR (x.person IS NOT NULL AND v."personId" IS NULL))`,
       [ids, rows.map((r) => r.status), rows.map((r) => statusRank(r.status)), rows.map((r) => r.heldReason), rows.map((r) => r.personId)],
     );
-    const withPerson = rows.map((r, i) => [ids[i], r.personId] as const).filter(([, p]) => p !== null);
-    if (withPerson.length) {
-      await manager.query(
-        `UPDATE agency_receipt_view v SET "personId" = x.person FROM unnest($1::uuid[], $2::uuid[]) AS x(id, person) WHERE v."receiptId" = x.id AND v."personId" IS NULL`,
-        [withPerson.map(([id]) => id), withPerson.map(([, p]) => p)],
-      );
-    }
   }
 }
 
