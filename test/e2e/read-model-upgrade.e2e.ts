@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { makeResidentId } from '@ledger/domain';
+import { evolvePersonMany, initialPersonState, makeResidentId } from '@ledger/domain';
+import { ev } from '@ledger/domain/testing/person-fixtures';
 import { Client } from 'pg';
 import { loadConfig } from '../../apps/api/src/config/app-config';
 import { createApp } from '../../apps/api/src/create-app';
+import { stateOfRow, storedState, STATE_COLUMNS } from '../../apps/api/src/persons/person-state-rows';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 describe('starting on read models written by an earlier version', () => {
@@ -96,6 +98,47 @@ describe('starting on read models written by an earlier version', () => {
       expect(await textOf(mixed)).toBe(JSON.stringify([period('2024', 0, [refund]), period('2026', 8000, [])]));
       expect(await textOf(settled)).toBe('[]');
       expect(await textOf(attentionOnly)).toBe(JSON.stringify([period('2026', 8000, [])]));
+    } finally {
+      await sql.end();
+    }
+  });
+
+  it('moves contributions out of person_view states into person_contribution rows, in the texts the projection writes', async () => {
+    await (await start()).close();
+    const sql = new Client({ connectionString: db.url });
+    await sql.connect();
+    try {
+      const personId = randomUUID();
+      const [c1, c2] = [randomUUID(), randomUUID()];
+      const meta = (position: number) => ({ recordedAt: '2024-10-02T02:00:00.000Z', position });
+      const state = evolvePersonMany(
+        initialPersonState,
+        [
+          ev.registered('1990-01-01', [], personId),
+          ev.enrolled('e1', 'resident', '410327', '2023-09-01'),
+          ev.residentPaid(c1, 'e1', '410327', 2024, 38_000, '2023-10-01'),
+          ev.residentPaid(c2, 'e1', '410327', 2025, 40_000, '2024-10-01'),
+        ].map((event, i) => ({ event, meta: meta(i + 1) })),
+      );
+      // What the previous version left: no person_contribution table, and the whole state, contributions inside, as JSON.stringify gave it.
+      await sql.query('DROP TABLE person_contribution');
+      await sql.query(
+        `INSERT INTO person_view ("personId", "idNumber", name, "birthDate", state, revision, position) VALUES ($1, $2, 'Old Layout', '1990-01-01', $3, 3, 4)`,
+        [personId, makeResidentId('410327', '1990-01-01', 902), JSON.stringify(state)],
+      );
+
+      await (await start()).close();
+      await (await start()).close(); // a second start finds nothing left to move
+
+      const [view] = (await sql.query('SELECT state::text AS t FROM person_view WHERE "personId" = $1', [personId])).rows;
+      expect(view.t).toBe(JSON.stringify(storedState(state)));
+      const contributions = await sql.query(
+        'SELECT "contributionId", data::text AS t FROM person_contribution WHERE "personId" = $1 ORDER BY "contributionId"',
+        [personId],
+      );
+      expect(contributions.rows).toEqual([c1, c2].sort().map((id) => ({ contributionId: id, t: JSON.stringify(state.contributions[id]) })));
+      const [row] = (await sql.query(`SELECT ${STATE_COLUMNS} FROM person_view v WHERE v."personId" = $1`, [personId])).rows;
+      expect(stateOfRow(row)).toEqual(state);
     } finally {
       await sql.end();
     }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { CommandBus } from '@nestjs/cqrs';
-import { coverageAsOf, makeResidentId, type PersonCommand, type PersonState } from '@ledger/domain';
+import { coverageAsOf, makeResidentId, type PersonCommand } from '@ledger/domain';
 import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import { ProjectionManager, ProjectionRebuilder, RebuildInterrupted, type Projection } from '@ledger/read-models';
 import fc from 'fast-check';
@@ -8,6 +8,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { coverageAsKnownAt } from '../../apps/api/src/audit/time-travel';
 import { ExecutePersonCommand } from '../../apps/api/src/persons/person-command';
+import { STATE_COLUMNS, stateOfRow, type StateRow } from '../../apps/api/src/persons/person-state-rows';
 import { PROJECTIONS } from '../../apps/api/src/projections/projection.registry';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -100,9 +101,9 @@ describe('rebuilding read models from position 0', () => {
           expect(report.differences).toEqual([]);
           // Asking "as known now" gives the live answer.
           for (const personId of ids) {
-            const [view]: Array<{ state: PersonState }> = await live.query('SELECT state FROM person_view WHERE "personId" = $1', [personId]);
+            const [view]: StateRow[] = await live.query(`SELECT ${STATE_COLUMNS} FROM person_view v WHERE v."personId" = $1`, [personId]);
             const travelled = coverageAsKnownAt(personId, await store.readStream(`person-${personId}`), asOf, { kind: 'position', position: head });
-            expect(travelled.then).toEqual(coverageAsOf(view.state, asOf));
+            expect(travelled.then).toEqual(coverageAsOf(stateOfRow(view!), asOf));
             expect(travelled.changedBy).toEqual([]);
           }
         },
@@ -114,6 +115,13 @@ describe('rebuilding read models from position 0', () => {
   it('reports a row the live model got wrong, and swaps in the rebuilt tables only when asked', async () => {
     const [victim]: Array<{ personId: string; name: string }> = await live.query('SELECT "personId", name FROM person_view LIMIT 1');
     await live.query(`UPDATE person_view SET name = 'tampered' WHERE "personId" = $1`, [victim.personId]);
+    const [paid]: Array<{ personId: string; contributionId: string; amountFen: number }> = await live.query(
+      `SELECT "personId", "contributionId", (data->>'amountFen')::int AS "amountFen" FROM person_contribution LIMIT 1`,
+    );
+    await live.query(`UPDATE person_contribution SET data = json_build_object('amountFen', 1) WHERE "personId" = $1 AND "contributionId" = $2`, [
+      paid.personId,
+      paid.contributionId,
+    ]);
     const report = await rebuilder.rebuild(persons, { restart: true });
     expect(report.differences).toEqual([
       expect.objectContaining({
@@ -121,6 +129,15 @@ describe('rebuilding read models from position 0', () => {
         onlyLive: 1,
         onlyRebuilt: 1,
         samples: { live: [expect.objectContaining({ name: 'tampered' })], rebuilt: [expect.objectContaining({ name: victim.name })] },
+      }),
+      expect.objectContaining({
+        table: 'person_contribution',
+        onlyLive: 1,
+        onlyRebuilt: 1,
+        samples: {
+          live: [expect.objectContaining({ data: { amountFen: 1 } })],
+          rebuilt: [expect.objectContaining({ contributionId: paid.contributionId, data: expect.objectContaining({ amountFen: paid.amountFen }) })],
+        },
       }),
     ]);
     expect(report.swapped).toBe(false);

@@ -29,6 +29,24 @@ const RESHAPED_ROWS: ReadonlyArray<{ table: string; sql: string }> = [
              AND EXISTS (SELECT 1 FROM json_array_elements(v.periods) AS e(p)
                           WHERE json_array_length(e.p->'refunds') = 0 AND (e.p->>'arrearsFen')::numeric = 0)`,
   },
+  {
+    // Contributions used to sit inside person_view's state; they are rows of person_contribution now. A database
+    // without that table was written by the earlier version: its contributions move out with their stored texts, and
+    // the state keeps the text of every other member in its order (json_each keeps both), as JSON.stringify writes it.
+    table: 'person_view',
+    sql: `DO $$ BEGIN
+            IF to_regclass('person_contribution') IS NULL THEN
+              CREATE TABLE person_contribution ("personId" uuid NOT NULL, "contributionId" text NOT NULL, data json NOT NULL,
+                                                CONSTRAINT person_contribution_pkey PRIMARY KEY ("personId", "contributionId"));
+              INSERT INTO person_contribution ("personId", "contributionId", data)
+              SELECT v."personId", c.key, c.value FROM person_view v CROSS JOIN LATERAL json_each(v.state->'contributions') AS c;
+              UPDATE person_view v
+                 SET state = (SELECT ('{' || string_agg(to_json(e.key)::text || ':' || e.value::text, ',' ORDER BY e.ord) || '}')::json
+                                FROM json_each(v.state) WITH ORDINALITY AS e(key, value, ord) WHERE e.key <> 'contributions')
+               WHERE v.state->'contributions' IS NOT NULL;
+            END IF;
+          END $$`,
+  },
 ];
 
 /**

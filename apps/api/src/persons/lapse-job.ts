@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { lapsesDue, type LapseRecordedData } from '@ledger/domain';
-import { DataSource, MoreThan } from 'typeorm';
+import { DataSource } from 'typeorm';
 import type { CommandContext } from '../common/ledger-writer';
 import { ExecutePersonCommand, type PersonCommandResult } from './person-command';
-import { PersonView } from './person-view.entity';
+import { STATE_COLUMNS, stateOfRow, type StateRow } from './person-state-rows';
 
 export interface LapseRunResult {
   periodEnd: string;
@@ -27,16 +27,18 @@ export class LapseJob {
   ) {}
 
   async run(periodEnd: string, context: CommandContext): Promise<LapseRunResult> {
-    const repo = this.dataSource.getRepository(PersonView);
     let after = '00000000-0000-0000-0000-000000000000';
     let personsScanned = 0;
     let lapsesRecorded = 0;
     for (;;) {
-      const page = await repo.find({ where: { personId: MoreThan(after) }, order: { personId: 'ASC' }, take: PAGE });
+      const page: Array<StateRow & { personId: string }> = await this.dataSource.query(
+        `SELECT v."personId", ${STATE_COLUMNS} FROM person_view v WHERE v."personId" > $1 ORDER BY v."personId" LIMIT $2`,
+        [after, PAGE],
+      );
       if (page.length === 0) break;
       for (const view of page) {
         personsScanned++;
-        for (const due of lapsesDue(view.state, periodEnd)) {
+        for (const due of lapsesDue(stateOfRow(view), periodEnd)) {
           const lapse = due.data as LapseRecordedData;
           const result: PersonCommandResult = await this.commands.execute(
             new ExecutePersonCommand(

@@ -6,6 +6,7 @@ import { DataSource, ILike } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import type { Actor } from '../auth/token.service';
 import { Problem } from '../common/problem';
+import { STATE_COLUMNS, stateOfRow, type StateRow, type StoredPersonState } from './person-state-rows';
 import { PersonView } from './person-view.entity';
 
 /** Clerks serve the person at the counter and see the whole number; everyone else sees it masked. */
@@ -39,16 +40,16 @@ export class PersonQueries {
    */
   async stateOrNull(personId: string): Promise<PersonState | null> {
     const pool = (this.dataSource.driver as PostgresDriver).master as Pool;
-    const result = await pool.query<{ state: PersonState }>({
+    const result = await pool.query<StateRow>({
       name: 'person-state',
-      text: 'SELECT state FROM person_view WHERE "personId" = $1',
+      text: `SELECT ${STATE_COLUMNS} FROM person_view v WHERE v."personId" = $1`,
       values: [personId],
     });
-    return result.rows[0]?.state ?? null;
+    return result.rows[0] ? stateOfRow(result.rows[0]) : null;
   }
 
   summary(view: PersonView, actor: Actor) {
-    const state: PersonState = view.state;
+    const state: StoredPersonState = view.state;
     return {
       personId: view.personId,
       idNumber: idNumberFor(actor, view.idNumber),
@@ -69,11 +70,11 @@ export class PersonQueries {
   }
 
   async timeline(personId: string, actor: Actor) {
-    const view = await this.view(personId);
+    const state = await this.state(personId);
     const events = await this.store.readStream(personStreamId(personId));
     return {
       personId,
-      periods: coverageTimeline(view.state),
+      periods: coverageTimeline(state),
       events: events.map((e) => ({
         eventId: e.eventId,
         type: e.type,

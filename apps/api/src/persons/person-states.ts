@@ -4,6 +4,7 @@ import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import { DataSource } from 'typeorm';
 import { toPersonHistory } from './person-command';
 import { PersonStateHandoff } from './person-state-handoff';
+import { STATE_COLUMNS, stateOfRow, type StateRow } from './person-state-rows';
 
 export interface LoadedPerson {
   state: PersonState;
@@ -30,8 +31,8 @@ export class PersonStates {
   async load(personIds: readonly string[]): Promise<Map<string, LoadedPerson>> {
     const ids = [...new Set(personIds)];
     if (ids.length === 0) return new Map();
-    const snapshots: Array<{ personId: string; state: PersonState; revision: string }> = await this.dataSource.query(
-      'SELECT "personId", state, revision FROM person_view WHERE "personId" = ANY($1::uuid[])',
+    const snapshots: Array<StateRow & { personId: string; revision: string }> = await this.dataSource.query(
+      `SELECT v."personId", ${STATE_COLUMNS}, v.revision FROM person_view v WHERE v."personId" = ANY($1::uuid[])`,
       [ids],
     );
     const fromRevisions = new Map(snapshots.map((s) => [personStreamId(s.personId), Number(s.revision) + 1]));
@@ -43,7 +44,7 @@ export class PersonStates {
       const tail = tails.get(personStreamId(personId)) ?? [];
       const last = tail[tail.length - 1];
       const person = {
-        state: evolvePersonMany(snapshot?.state ?? initialPersonState, toPersonHistory(tail)),
+        state: evolvePersonMany(snapshot ? stateOfRow(snapshot) : initialPersonState, toPersonHistory(tail)),
         revision: last ? last.revision : snapshot ? Number(snapshot.revision) : -1,
       };
       loaded.set(personId, person);

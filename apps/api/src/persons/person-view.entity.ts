@@ -1,9 +1,9 @@
-import type { PersonState } from '@ledger/domain';
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { StoredPersonState } from './person-state-rows';
 
 const bigintAsNumber = { to: (v: number) => v, from: (v: string) => Number(v) };
 
-/** One row per person: the folded state the coverage and timeline calculators read. */
+/** One row per person: the folded state the coverage and timeline calculators read, with its contributions in person_contribution (person-state-rows.ts). */
 @Entity({ name: 'person_view' })
 export class PersonView {
   @PrimaryColumn('uuid')
@@ -22,7 +22,7 @@ export class PersonView {
 
   /** json, not jsonb: an opaque snapshot never queried inside, so it is stored as written, without jsonb's conversion (a third cheaper to write and read). */
   @Column('json')
-  state!: PersonState;
+  state!: StoredPersonState;
 
   /** Stream revision last applied: the expected revision a client may send back. */
   @Column('bigint', { transformer: bigintAsNumber })

@@ -14,6 +14,7 @@ import type { StoredEvent } from '@ledger/event-store';
 import { entityDatabase } from '../../../../test/support/test-database';
 import { SettlementStateView } from '../agency/settlement.projection';
 import { PersonStateHandoff } from './person-state-handoff';
+import { STATE_COLUMNS, stateOfRow, type StateRow } from './person-state-rows';
 import { PersonProjection } from './person.projection';
 
 /** Valid events for `count` persons (registration, enrollment, one 2024 payment each), as the store would give them; `day` keeps ID numbers apart. */
@@ -79,8 +80,8 @@ describe('PersonProjection', () => {
     await db.dataSource.transaction((manager) => projection.apply(events.slice(0, cut), manager));
     await db.dataSource.transaction((manager) => projection.apply(events.slice(cut), manager));
 
-    const rows: Array<{ personId: string; state: PersonState; revision: string; position: string }> = await db.dataSource.query(
-      'SELECT "personId", state, revision, position FROM person_view',
+    const rows: Array<StateRow & { personId: string; revision: string; position: string }> = await db.dataSource.query(
+      `SELECT v."personId", ${STATE_COLUMNS}, v.revision, v.position FROM person_view v`,
     );
     expect(rows).toHaveLength(persons.length);
     const byPerson = new Map(rows.map((r) => [r.personId, r]));
@@ -88,7 +89,7 @@ describe('PersonProjection', () => {
       const stream = events.filter((e) => e.streamName === `person-${personId}`);
       const expected = foldOf(stream);
       const row = byPerson.get(personId)!;
-      expect(row.state).toEqual(JSON.parse(JSON.stringify(expected)));
+      expect(stateOfRow(row)).toEqual(JSON.parse(JSON.stringify(expected)));
       expect(Number(row.revision)).toBe(stream.at(-1)!.revision);
       expect(Number(row.position)).toBe(stream.at(-1)!.position);
     }
@@ -123,13 +124,13 @@ describe('PersonProjection', () => {
       ),
     );
 
-    const rows: Array<{ personId: string; state: PersonState; revision: string }> = await db.dataSource.query(
-      'SELECT "personId", state, revision FROM person_view WHERE "personId" = ANY($1::uuid[])',
+    const rows: Array<StateRow & { personId: string; revision: string }> = await db.dataSource.query(
+      `SELECT v."personId", ${STATE_COLUMNS}, v.revision FROM person_view v WHERE v."personId" = ANY($1::uuid[])`,
       [persons],
     );
     expect(rows).toHaveLength(30);
     for (const row of rows) {
-      expect(row.state).toEqual(JSON.parse(JSON.stringify(foldOf(streamOf(row.personId)))));
+      expect(stateOfRow(row)).toEqual(JSON.parse(JSON.stringify(foldOf(streamOf(row.personId)))));
       expect(Number(row.revision)).toBe(2);
     }
     // Taken and stale entries are gone; those at a later revision wait for the batch after it.

@@ -2,7 +2,9 @@ import { evolvePersonMany, initialPersonState, PERSON_EVENT_TYPES, type PersonEv
 import type { StoredEvent } from '@ledger/event-store';
 import type { Projection } from '@ledger/read-models';
 import type { EntityManager } from 'typeorm';
+import { PersonContribution } from './person-contribution.entity';
 import type { PersonStateHandoff } from './person-state-handoff';
+import { STATE_COLUMNS, stateOfRow, storedState, type StateRow } from './person-state-rows';
 import { PersonView } from './person-view.entity';
 
 const PERSON_STREAM = 'person-';
@@ -40,8 +42,8 @@ export class PersonProjection implements Projection {
     /** States the intake has just loaded (the service's own); without it every state is read from person_view. */
     private readonly handoff?: PersonStateHandoff,
   ) {
-    this.tables = ['person_view', ...views.flatMap((v) => v.tables)];
-    this.entities = [PersonView, ...views.flatMap((v) => v.entities as never[])];
+    this.tables = ['person_view', 'person_contribution', ...views.flatMap((v) => v.tables)];
+    this.entities = [PersonView, PersonContribution, ...views.flatMap((v) => v.entities as never[])];
   }
 
   async apply(events: StoredEvent[], manager: EntityManager): Promise<void> {
@@ -72,13 +74,14 @@ export class PersonProjection implements Projection {
       else unread.push(personId);
     }
     if (unread.length) {
-      const existing: Array<{ personId: string; state: PersonState }> = await manager.query(
-        'SELECT "personId", state FROM person_view WHERE "personId" = ANY($1::uuid[])',
+      const existing: Array<StateRow & { personId: string }> = await manager.query(
+        `SELECT v."personId", ${STATE_COLUMNS} FROM person_view v WHERE v."personId" = ANY($1::uuid[])`,
         [unread],
       );
-      for (const row of existing) states.set(row.personId, row.state);
+      for (const row of existing) states.set(row.personId, stateOfRow(row));
     }
-    const changed: Array<Omit<PersonView, 'revision' | 'position'> & { revision: number; position: number }> = [];
+    const changed: Array<Omit<PersonView, 'revision' | 'position' | 'state'> & { state: PersonState; revision: number; position: number }> = [];
+    const recorded: Array<{ personId: string; contributionId: string; data: PersonState['contributions'][string] }> = [];
     for (const personId of personIds) {
       const personEvents = byPerson.get(personId)!;
       const state = evolvePersonMany(
@@ -86,6 +89,11 @@ export class PersonProjection implements Projection {
         personEvents.map((e) => ({ event: { type: e.type, data: e.data } as PersonEvent, meta: { recordedAt: e.metadata.recordedAt, position: e.position } })),
       );
       if (state.personId === null || state.idNumber === null) continue; // events before registration wait for it
+      for (const e of personEvents) {
+        if (e.type !== 'ContributionRecorded') continue;
+        const contributionId = (e.data as { contributionId: string }).contributionId;
+        recorded.push({ personId, contributionId, data: state.contributions[contributionId]! });
+      }
       const last = personEvents[personEvents.length - 1]!;
       changed.push({
         personId,
@@ -102,13 +110,22 @@ export class PersonProjection implements Projection {
       const touched = changed.filter((c) => byPerson.get(c.personId)!.some((e) => view.eventTypes.has(e.type)));
       if (touched.length) await view.write(touched, manager);
     }
+    // The first delivery of a contribution stays, as in the fold: a contribution row is never rewritten.
+    if (recorded.length) {
+      await manager.query(
+        `INSERT INTO person_contribution ("personId", "contributionId", data)
+         SELECT "personId", "contributionId", data FROM json_to_recordset($1::json) AS x("personId" uuid, "contributionId" text, data json)
+         ON CONFLICT DO NOTHING`,
+        [JSON.stringify(recorded)],
+      );
+    }
     await manager.query(
       `INSERT INTO person_view ("personId", "idNumber", name, "birthDate", state, revision, position)
        SELECT "personId", "idNumber", name, "birthDate", state, revision, position
          FROM json_to_recordset($1::json) AS x("personId" uuid, "idNumber" text, name text, "birthDate" date, state json, revision bigint, position bigint)
        ON CONFLICT ("personId") DO UPDATE SET "idNumber" = excluded."idNumber", name = excluded.name, "birthDate" = excluded."birthDate",
              state = excluded.state, revision = excluded.revision, position = excluded.position`,
-      [JSON.stringify(changed)],
+      [JSON.stringify(changed.map((c) => ({ ...c, state: storedState(c.state) })))],
     );
   }
 }

@@ -23,7 +23,7 @@ import { domainErrorStatus, isDomainError } from '../common/domain-error-status'
 import { LedgerWriter, type CommandContext } from '../common/ledger-writer';
 import { Problem } from '../common/problem';
 import { toPersonHistory } from '../persons/person-command';
-import { PersonView } from '../persons/person-view.entity';
+import { STATE_COLUMNS, stateOfRow, type StateRow } from '../persons/person-state-rows';
 import { BusinessClock } from './business-clock';
 import { draftCertificate } from './transfer-certificate';
 import { TRANSFER_POLICY } from './transfer-limits';
@@ -240,10 +240,13 @@ export class TransferWorkflow {
     return { state: replayPerson(toPersonHistory(events)), revision: events[events.length - 1]?.revision ?? -1 };
   }
 
-  private async people(personIds: string[]): Promise<Map<string, PersonView>> {
+  private async people(personIds: string[]): Promise<Map<string, { name: string; state: PersonState }>> {
     if (personIds.length === 0) return new Map();
-    const rows = await this.dataSource.getRepository(PersonView).findBy({ personId: In([...new Set(personIds)]) });
-    return new Map(rows.map((r) => [r.personId, r]));
+    const rows: Array<StateRow & { personId: string; name: string }> = await this.dataSource.query(
+      `SELECT v."personId", v.name, ${STATE_COLUMNS} FROM person_view v WHERE v."personId" = ANY($1::uuid[])`,
+      [[...new Set(personIds)]],
+    );
+    return new Map(rows.map((r) => [r.personId, { name: r.name, state: stateOfRow(r) }]));
   }
 
   private async present(state: TransferState, revision: number): Promise<TransferPresentation> {
