@@ -72,6 +72,24 @@ describe('PersonStates: person_view as a snapshot plus the stream’s tail', () 
     for (const personId of personIds) expect(loaded.get(personId)).toEqual(await fullReplay(personId));
   });
 
+  it('given a scope, then a person holds only those periods’ contributions, and is otherwise the replay; the handoff is told so', async () => {
+    const [scoped, whole] = [personIds[2]!, personIds[1]!];
+    const periods = new Set(['employee|2025-02|410327', 'employee|2025-05|410327', 'employee|2026-01|410327']);
+    const loaded = await states.load([scoped, whole], new Map([[scoped, periods]]));
+    const replayed = await fullReplay(scoped);
+    expect(loaded.get(scoped)).toEqual({
+      revision: replayed.revision,
+      state: {
+        ...replayed.state,
+        contributions: { [`${scoped}-1`]: replayed.state.contributions[`${scoped}-1`], [`${scoped}-4`]: replayed.state.contributions[`${scoped}-4`] },
+      },
+    });
+    expect(loaded.get(whole)).toEqual(await fullReplay(whole));
+    const handoff = t.app.get(PersonStateHandoff);
+    expect(handoff.take(scoped, replayed.revision)?.scope).toEqual(periods);
+    expect(handoff.take(whole, loaded.get(whole)!.revision)?.scope).toBe('all');
+  });
+
   it('given a view that lags behind the stream, then the tail is folded onto it and the answer is the same', async () => {
     const personId = personIds[2]!;
     const events = await store.readStream(personStreamId(personId));

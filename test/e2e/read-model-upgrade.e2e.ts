@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { evolvePersonMany, initialPersonState, makeResidentId } from '@ledger/domain';
+import { contributionPeriodKey, evolvePersonMany, initialPersonState, makeResidentId } from '@ledger/domain';
 import { ev } from '@ledger/domain/testing/person-fixtures';
 import { Client } from 'pg';
 import { loadConfig } from '../../apps/api/src/config/app-config';
@@ -133,10 +133,15 @@ describe('starting on read models written by an earlier version', () => {
       const [view] = (await sql.query('SELECT state::text AS t FROM person_view WHERE "personId" = $1', [personId])).rows;
       expect(view.t).toBe(JSON.stringify(storedState(state)));
       const contributions = await sql.query(
-        'SELECT "contributionId", data::text AS t FROM person_contribution WHERE "personId" = $1 ORDER BY "contributionId"',
+        'SELECT "contributionId", period, data::text AS t FROM person_contribution WHERE "personId" = $1 ORDER BY "contributionId"',
         [personId],
       );
-      expect(contributions.rows).toEqual([c1, c2].sort().map((id) => ({ contributionId: id, t: JSON.stringify(state.contributions[id]) })));
+      expect(contributions.rows).toEqual(
+        [c1, c2]
+          .sort()
+          .map((id) => ({ contributionId: id, period: contributionPeriodKey(state.contributions[id]!), t: JSON.stringify(state.contributions[id]) })),
+      );
+      expect(contributions.rows.map((r) => r.period).sort()).toEqual(['resident|2024|410327', 'resident|2025|410327']);
       const [row] = (await sql.query(`SELECT ${STATE_COLUMNS} FROM person_view v WHERE v."personId" = $1`, [personId])).rows;
       expect(stateOfRow(row)).toEqual(state);
     } finally {

@@ -1,6 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { chinaDateOf, chinaToday, decidePerson, evolvePerson, isDomainError, personStreamId, type PersonEvent, type PersonState } from '@ledger/domain';
+import {
+  chinaDateOf,
+  chinaToday,
+  contributionPeriodKey,
+  decidePerson,
+  evolvePerson,
+  isDomainError,
+  personStreamId,
+  type PersonEvent,
+  type PersonState,
+} from '@ledger/domain';
 import { EVENT_STORE, WrongExpectedRevision, type EventMetadata, type EventStore, type StreamWrite, type StreamWriteResult } from '@ledger/event-store';
 import { Problem } from '../common/problem';
 import { LedgerWriter, type CommandContext } from '../common/ledger-writer';
@@ -202,7 +212,11 @@ export class PaymentIntake {
     // again and re-decided in batch a few times; rows still contended after that go the per-row way.
     let contended = byPerson;
     for (let attempt = 1; contended.size > 0; attempt++) {
-      const loaded = await this.personStates.load([...contended.keys()]);
+      // Each person's state holds only the periods its rows pay for: deciding and assessing a payment needs no other.
+      const scopes = new Map(
+        [...contended].map(([personId, rowsOfPerson]) => [personId, new Set(rowsOfPerson.map((f) => contributionPeriodKey(f.claim.payment)))]),
+      );
+      const loaded = await this.personStates.load([...contended.keys()], scopes);
       const writes: StreamWrite[] = [];
       const decidedRows: Array<Array<{ f: (typeof fresh)[number]; personId: string; state: PersonState }>> = [];
       for (const [personId, rowsOfPerson] of contended) {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { evolvePerson, initialPersonState, type PersonState } from '@ledger/domain';
+import { contributionPeriodKey, evolvePerson, initialPersonState, type PersonState } from '@ledger/domain';
 import { ev } from '@ledger/domain/testing/person-fixtures';
+import fc from 'fast-check';
 import { entityDatabase } from '../../../../test/support/test-database';
 import { SettlementStateView } from './settlement.projection';
 
@@ -18,7 +19,7 @@ describe('SettlementStateView', () => {
     return events.reduce((state, event) => evolvePerson(state, event), initialPersonState);
   }
 
-  const write = (state: PersonState) => db.dataSource.transaction((manager) => view.write([{ personId: state.personId!, state }], manager));
+  const write = (state: PersonState) => db.dataSource.transaction((manager) => view.write([{ personId: state.personId!, state, scope: 'all' }], manager));
   const rowOf = async (personId: string) =>
     (
       await db.dataSource.query('SELECT periods, "refundFen", "arrearsFen", xmin::text AS version FROM agency_settlement_view WHERE "personId" = $1', [
@@ -50,5 +51,33 @@ describe('SettlementStateView', () => {
     const after = await rowOf(underpaid.personId!);
     expect(after).toMatchObject({ periods: [{ period: '2024', arrearsFen: 0, refunds: [{ refundFen: 2_000, reason: 'overpaid' }] }], refundFen: '2000' });
     expect(after.version).not.toBe(before.version);
+  });
+
+  it('given payments written one at a time on states holding only the paid period, then the row is the one the whole history gives', async () => {
+    const payment = fc.record({
+      year: fc.constantFrom(2023, 2024, 2025),
+      amountFen: fc.integer({ min: 10_000, max: 60_000 }),
+      day: fc.integer({ min: 10, max: 28 }),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(payment, { minLength: 1, maxLength: 8 }), async (payments) => {
+        let state = residentWhoPaid();
+        const [incremental, whole] = [randomUUID(), randomUUID()];
+        for (const p of payments) {
+          state = evolvePerson(state, ev.residentPaid(randomUUID(), 'e1', '410327', p.year, p.amountFen, `${p.year - 1}-11-${p.day}`));
+          const period = contributionPeriodKey({ scheme: 'resident', coverageYear: p.year, regionCode: '410327' });
+          const onlyThatPeriod = {
+            ...state,
+            contributions: Object.fromEntries(Object.entries(state.contributions).filter(([, c]) => contributionPeriodKey(c) === period)),
+          };
+          await db.dataSource.transaction((manager) => view.write([{ personId: incremental, state: onlyThatPeriod, scope: new Set([period]) }], manager));
+        }
+        await db.dataSource.transaction((manager) => view.write([{ personId: whole, state, scope: 'all' }], manager));
+        const [a, b] = await Promise.all([incremental, whole].map(rowOf));
+        expect({ ...a, version: undefined }).toEqual({ ...b, version: undefined });
+        expect(JSON.stringify(a!.periods)).toBe(JSON.stringify(b!.periods));
+      }),
+      { numRuns: 40 },
+    );
   });
 });

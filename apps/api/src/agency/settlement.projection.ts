@@ -1,7 +1,8 @@
 import type { PersonState } from '@ledger/domain';
 import type { EntityManager } from 'typeorm';
+import type { ContributionScope } from '../persons/person-state-rows';
 import type { PersonStateView } from '../persons/person.projection';
-import { settlePeriods } from './settlement';
+import { settlementKey, settlePeriods, type PeriodSettlement } from './settlement';
 import { SettlementView } from './settlement-view.entity';
 
 /**
@@ -15,9 +16,25 @@ export class SettlementStateView implements PersonStateView {
   readonly entities = [SettlementView];
   readonly eventTypes: ReadonlySet<string> = new Set(['PersonRegistered', 'PersonCategoriesChanged', 'ContributionRecorded', 'ContributionReversed']);
 
-  async write(changed: ReadonlyArray<{ personId: string; state: PersonState }>, manager: EntityManager): Promise<void> {
-    const rows = changed.map(({ personId, state }) => {
-      const periods = settlePeriods(state).filter((p) => p.refunds.length > 0 || p.arrearsFen > 0);
+  async write(changed: ReadonlyArray<{ personId: string; state: PersonState; scope: ContributionScope }>, manager: EntityManager): Promise<void> {
+    // A state holding some periods only settles those; the row's other periods are kept as they were.
+    const partial = changed.filter((c) => c.scope !== 'all').map((c) => c.personId);
+    const before = new Map<string, PeriodSettlement[]>();
+    if (partial.length) {
+      const rows: Array<{ personId: string; periods: PeriodSettlement[] }> = await manager.query(
+        'SELECT "personId", periods FROM agency_settlement_view WHERE "personId" = ANY($1::uuid[])',
+        [partial],
+      );
+      for (const row of rows) before.set(row.personId, row.periods);
+    }
+    const rows = changed.map(({ personId, state, scope }) => {
+      const settled = settlePeriods(state, scope === 'all' ? undefined : scope).filter((p) => p.refunds.length > 0 || p.arrearsFen > 0);
+      const periods =
+        scope === 'all'
+          ? settled
+          : [...(before.get(personId) ?? []).filter((p) => !scope.has(settlementKey(p))), ...settled].sort((a, b) =>
+              settlementKey(a) < settlementKey(b) ? -1 : 1,
+            );
       return {
         personId,
         idNumber: state.idNumber,

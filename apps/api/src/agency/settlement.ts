@@ -1,4 +1,4 @@
-import { activeContributions, categoriesAt, isDomainError, personalShareFen, resolvePolicy, type ActiveContribution, type PersonState } from '@ledger/domain';
+import { activeContributions, categoriesAt, contributionPeriodKey, isDomainError, personalShareFen, resolvePolicy, type ActiveContribution, type PersonState } from '@ledger/domain';
 
 export interface RefundItem {
   contributionId: string;
@@ -29,12 +29,11 @@ export interface PeriodSettlement {
  * (personalShareFen for the categories held on the first payment date); employee months priced
  * by the policy owe that amount, unpriced ones are settled once both parts (or a 'both') are in.
  */
-export function settlePeriods(state: PersonState): PeriodSettlement[] {
+export function settlePeriods(state: PersonState, only?: ReadonlySet<string>): PeriodSettlement[] {
   const groups = new Map<string, ActiveContribution[]>();
-  for (const c of activeContributions(state)) {
-    const period = periodOfContribution(c);
-    if (!period) continue;
-    const key = `${c.scheme}|${period}|${c.regionCode}`;
+  for (const c of activeContributions(state, only)) {
+    if (!periodOfContribution(c)) continue;
+    const key = contributionPeriodKey(c);
     const group = groups.get(key);
     if (group) group.push(c);
     else groups.set(key, [c]);
@@ -49,9 +48,12 @@ export function settlePeriods(state: PersonState): PeriodSettlement[] {
 
 /** settlePeriods for one period only (null when nothing active was paid for it): what a single posting's answer needs. */
 export function settlePeriod(state: PersonState, scheme: PeriodSettlement['scheme'], period: string, regionCode: string): PeriodSettlement | null {
-  const contributions = activeContributions(state).filter((c) => c.scheme === scheme && c.regionCode === regionCode && periodOfContribution(c) === period);
+  const contributions = activeContributions(state, new Set([settlementKey({ scheme, period, regionCode })]));
   return contributions.length ? settle(state, scheme, period, regionCode, contributions) : null;
 }
+
+/** The key settlePeriods groups a period under (contributionPeriodKey of its contributions). */
+export const settlementKey = (p: Pick<PeriodSettlement, 'scheme' | 'period' | 'regionCode'>): string => `${p.scheme}|${p.period}|${p.regionCode}`;
 
 function periodOfContribution(c: ActiveContribution): string | undefined {
   return c.scheme === 'resident' ? String(c.coverageYear) : c.coverageMonth;

@@ -36,10 +36,16 @@ const RESHAPED_ROWS: ReadonlyArray<{ table: string; sql: string }> = [
     table: 'person_view',
     sql: `DO $$ BEGIN
             IF to_regclass('person_contribution') IS NULL THEN
-              CREATE TABLE person_contribution ("personId" uuid NOT NULL, "contributionId" text NOT NULL, data json NOT NULL,
+              CREATE TABLE person_contribution ("personId" uuid NOT NULL, "contributionId" text NOT NULL, period text NOT NULL, data json NOT NULL,
                                                 CONSTRAINT person_contribution_pkey PRIMARY KEY ("personId", "contributionId"));
-              INSERT INTO person_contribution ("personId", "contributionId", data)
-              SELECT v."personId", c.key, c.value FROM person_view v CROSS JOIN LATERAL json_each(v.state->'contributions') AS c;
+              CREATE INDEX person_contribution_period ON person_contribution ("personId", period);
+              -- period as contributionPeriodKey writes it
+              INSERT INTO person_contribution ("personId", "contributionId", period, data)
+              SELECT v."personId", c.key,
+                     concat_ws('|', c.value->>'scheme', CASE WHEN c.value->>'scheme' = 'resident' THEN c.value->>'coverageYear' ELSE c.value->>'coverageMonth' END,
+                               c.value->>'regionCode'),
+                     c.value
+                FROM person_view v CROSS JOIN LATERAL json_each(v.state->'contributions') AS c;
               UPDATE person_view v
                  SET state = (SELECT ('{' || string_agg(to_json(e.key)::text || ':' || e.value::text, ',' ORDER BY e.ord) || '}')::json
                                 FROM json_each(v.state) WITH ORDINALITY AS e(key, value, ord) WHERE e.key <> 'contributions')

@@ -1,9 +1,16 @@
 import type { PersonState } from '@ledger/domain';
+import type { ContributionScope } from './person-state-rows';
+
+export interface HandedState {
+  state: PersonState;
+  /** The contributions the state holds: the intake loads only the periods it posts to. */
+  scope: ContributionScope;
+}
 
 /**
  * Persons' states that the intake has just folded to decide on payments, handed to the persons
  * projection, which folds the events the intake then appends on top of that very state: the
- * projection need not read the ≈ 10 KB snapshot back from person_view and parse it again.
+ * projection need not read the snapshot and the contributions back from the read model and parse them again.
  *
  * An entry is the fold of the person's stream up to its revision, from committed events only (a
  * person_view snapshot and the stream's tail after it). Streams are append-only, so an entry stays
@@ -14,7 +21,7 @@ import type { PersonState } from '@ledger/domain';
  * One per service (per event store): person ids mean nothing across stores.
  */
 export class PersonStateHandoff {
-  private readonly entries = new Map<string, { revision: number; state: PersonState }>();
+  private readonly entries = new Map<string, HandedState & { revision: number }>();
 
   constructor(readonly capacity: number) {}
 
@@ -23,11 +30,11 @@ export class PersonStateHandoff {
   }
 
   /** Offers a person's state at a stream revision; replaces an older offer for the same person. */
-  offer(personId: string, revision: number, state: PersonState): void {
+  offer(personId: string, revision: number, state: PersonState, scope: ContributionScope = 'all'): void {
     if (this.capacity <= 0 || revision < 0) return;
     // Delete first so that re-insertion moves the person to the young end of the map's order.
     this.entries.delete(personId);
-    this.entries.set(personId, { revision, state });
+    this.entries.set(personId, { revision, state, scope });
     if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
   }
 
@@ -36,10 +43,10 @@ export class PersonStateHandoff {
    * revision or an older one is dropped (it will not be asked for again); a newer one stays for the
    * batch that will need it.
    */
-  take(personId: string, revision: number): PersonState | undefined {
+  take(personId: string, revision: number): HandedState | undefined {
     const entry = this.entries.get(personId);
     if (entry === undefined || entry.revision > revision) return undefined;
     this.entries.delete(personId);
-    return entry.revision === revision ? entry.state : undefined;
+    return entry.revision === revision ? { state: entry.state, scope: entry.scope } : undefined;
   }
 }

@@ -4,7 +4,7 @@ import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import { DataSource } from 'typeorm';
 import { toPersonHistory } from './person-command';
 import { PersonStateHandoff } from './person-state-handoff';
-import { STATE_COLUMNS, stateOfRow, type StateRow } from './person-state-rows';
+import { scopedStateColumns, scopeParameters, stateOfRow, type ContributionScope, type StateRow } from './person-state-rows';
 
 export interface LoadedPerson {
   state: PersonState;
@@ -28,12 +28,16 @@ export class PersonStates {
     private readonly handoff: PersonStateHandoff,
   ) {}
 
-  async load(personIds: readonly string[]): Promise<Map<string, LoadedPerson>> {
+  /**
+   * `scopes`: for a person listed, only those periods' contributions (plus any in the stream's tail); a person not
+   * listed gets all of them. Deciding a payment needs its own period only, whatever the person's history.
+   */
+  async load(personIds: readonly string[], scopes: ReadonlyMap<string, ContributionScope> = new Map()): Promise<Map<string, LoadedPerson>> {
     const ids = [...new Set(personIds)];
     if (ids.length === 0) return new Map();
     const snapshots: Array<StateRow & { personId: string; revision: string }> = await this.dataSource.query(
-      `SELECT v."personId", ${STATE_COLUMNS}, v.revision FROM person_view v WHERE v."personId" = ANY($1::uuid[])`,
-      [ids],
+      `SELECT v."personId", ${scopedStateColumns('$2', '$3')}, v.revision FROM person_view v WHERE v."personId" = ANY($1::uuid[])`,
+      [ids, ...scopeParameters(scopes)],
     );
     const fromRevisions = new Map(snapshots.map((s) => [personStreamId(s.personId), Number(s.revision) + 1]));
     const tails = await this.store.readStreams(ids.map(personStreamId), fromRevisions);
@@ -48,7 +52,7 @@ export class PersonStates {
         revision: last ? last.revision : snapshot ? Number(snapshot.revision) : -1,
       };
       loaded.set(personId, person);
-      this.handoff.offer(personId, person.revision, person.state);
+      this.handoff.offer(personId, person.revision, person.state, scopes.get(personId) ?? 'all');
     }
     return loaded;
   }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   addDays,
+  contributionPeriodKey,
   decidePerson,
   evolvePerson,
   evolvePersonMany,
@@ -12,19 +13,20 @@ import {
 } from '@ledger/domain';
 import type { StoredEvent } from '@ledger/event-store';
 import { entityDatabase } from '../../../../test/support/test-database';
+import { settlePeriods } from '../agency/settlement';
 import { SettlementStateView } from '../agency/settlement.projection';
 import { PersonStateHandoff } from './person-state-handoff';
 import { STATE_COLUMNS, stateOfRow, type StateRow } from './person-state-rows';
 import { PersonProjection } from './person.projection';
 
-/** Valid events for `count` persons (registration, enrollment, one 2024 payment each), as the store would give them; `day` keeps ID numbers apart. */
+/** Valid events for `count` persons (registration, enrollment, a payment for each of `years`), as the store would give them; `day` keeps ID numbers apart. */
 const foldOf = (events: StoredEvent[]): PersonState =>
   evolvePersonMany(
     initialPersonState,
     events.map((e) => ({ event: { type: e.type, data: e.data } as PersonEvent, meta: { recordedAt: e.metadata.recordedAt, position: e.position } })),
   );
 
-function histories(count: number, from: number, day = 0): { events: StoredEvent[]; persons: string[] } {
+function histories(count: number, from: number, day = 0, years: number[] = [2024]): { events: StoredEvent[]; persons: string[] } {
   const events: StoredEvent[] = [];
   const persons: string[] = [];
   let position = from;
@@ -52,19 +54,21 @@ function histories(count: number, from: number, day = 0): { events: StoredEvent[
     const enrollmentId = randomUUID();
     run({ type: 'RegisterPerson', data: { personId, idNumber: makeResidentId('410327', birthDate, i), name: '张伟', categories: [] } });
     run({ type: 'EnrollInScheme', data: { enrollmentId, scheme: 'resident', regionCode: '410327', enrolledOn: '2023-09-01' } });
-    run({
-      type: 'RecordContribution',
-      data: {
-        contributionId: randomUUID(),
-        enrollmentId,
-        scheme: 'resident',
-        regionCode: '410327',
-        coverageYear: 2024,
-        amountFen: 38_000,
-        payer: 'individual',
-        paidAt: '2023-10-15T09:30:00+08:00',
-      },
-    });
+    for (const year of years) {
+      run({
+        type: 'RecordContribution',
+        data: {
+          contributionId: randomUUID(),
+          enrollmentId,
+          scheme: 'resident',
+          regionCode: '410327',
+          coverageYear: year,
+          amountFen: 38_000,
+          payer: 'individual',
+          paidAt: `${year - 1}-10-15T09:30:00+08:00`,
+        },
+      });
+    }
   }
   return { events, persons };
 }
@@ -135,5 +139,57 @@ describe('PersonProjection', () => {
     }
     // Taken and stale entries are gone; those at a later revision wait for the batch after it.
     expect(handoff.size).toBe(newer.length);
+  });
+
+  it('folds on a handed state that holds only the periods its batch pays for, and reads back when the state lacks one', async () => {
+    // 2023, 2024, then 2025 and 2024 again (a second payment for a paid year: a refund is due).
+    const { events, persons } = histories(10, 2_000_000, 9_000, [2023, 2024, 2025, 2024]);
+    const streamOf = (personId: string) => events.filter((e) => e.streamName === `person-${personId}`);
+    await db.dataSource.transaction((manager) =>
+      projection.apply(
+        events.filter((e) => e.revision < 4),
+        manager,
+      ),
+    );
+    const period = (year: number) => contributionPeriodKey({ scheme: 'resident', coverageYear: year, regionCode: '410327' });
+    const holding = (state: PersonState, years: number[]): PersonState => ({
+      ...state,
+      contributions: Object.fromEntries(Object.entries(state.contributions).filter(([, c]) => years.map(period).includes(contributionPeriodKey(c)))),
+    });
+    const handoff = new PersonStateHandoff(100);
+    const [covered, lacking] = [persons.slice(0, 5), persons.slice(5)];
+    for (const personId of covered)
+      handoff.offer(personId, 3, holding(foldOf(streamOf(personId).slice(0, 4)), [2024, 2025]), new Set([period(2024), period(2025)]));
+    for (const personId of lacking) {
+      const bogus = { ...holding(foldOf(streamOf(personId).slice(0, 4)), [2023]), name: 'not from the stream' };
+      handoff.offer(personId, 3, bogus, new Set([period(2023)]));
+    }
+    // Were the covered persons read back, this would show in their result.
+    await db.dataSource.query(`UPDATE person_view SET state = json_build_object('personId', null) WHERE "personId" = ANY($1::uuid[])`, [covered]);
+
+    const withHandoff = new PersonProjection([new SettlementStateView()], handoff);
+    await db.dataSource.transaction((manager) =>
+      withHandoff.apply(
+        events.filter((e) => e.revision >= 4),
+        manager,
+      ),
+    );
+
+    const rows: Array<StateRow & { personId: string; periods: Array<{ period: string; refunds: unknown[] }> }> = await db.dataSource.query(
+      `SELECT v."personId", ${STATE_COLUMNS}, s.periods FROM person_view v JOIN agency_settlement_view s USING ("personId") WHERE v."personId" = ANY($1::uuid[])`,
+      [persons],
+    );
+    expect(rows).toHaveLength(10);
+    for (const row of rows) {
+      const whole = foldOf(streamOf(row.personId));
+      expect(stateOfRow(row)).toEqual(JSON.parse(JSON.stringify(whole)));
+      expect(row.periods).toEqual(JSON.parse(JSON.stringify(settlePeriods(whole).filter((p) => p.refunds.length > 0 || p.arrearsFen > 0))));
+      // 2023 (overpaid against its lower share) comes from the row as it was; 2024 and 2025 are settled again.
+      expect(row.periods).toEqual([
+        expect.objectContaining({ period: '2023', refunds: [expect.objectContaining({ reason: 'overpaid', refundFen: 3_000 })] }),
+        expect.objectContaining({ period: '2024', refunds: [expect.objectContaining({ reason: 'period_already_paid', refundFen: 38_000 })] }),
+        expect.objectContaining({ period: '2025', arrearsFen: 2_000, refunds: [] }),
+      ]);
+    }
   });
 });

@@ -1,10 +1,18 @@
-import { evolvePersonMany, initialPersonState, PERSON_EVENT_TYPES, type PersonEvent, type PersonState } from '@ledger/domain';
+import {
+  contributionPeriodKey,
+  evolvePersonMany,
+  initialPersonState,
+  PERSON_EVENT_TYPES,
+  type ContributionRecordedData,
+  type PersonEvent,
+  type PersonState,
+} from '@ledger/domain';
 import type { StoredEvent } from '@ledger/event-store';
 import type { Projection } from '@ledger/read-models';
 import type { EntityManager } from 'typeorm';
 import { PersonContribution } from './person-contribution.entity';
 import type { PersonStateHandoff } from './person-state-handoff';
-import { STATE_COLUMNS, stateOfRow, storedState, type StateRow } from './person-state-rows';
+import { scopeCovers, scopedStateColumns, scopeParameters, stateOfRow, storedState, type ContributionScope, type StateRow } from './person-state-rows';
 import { PersonView } from './person-view.entity';
 
 const PERSON_STREAM = 'person-';
@@ -22,7 +30,8 @@ export interface PersonStateView {
   readonly entities: Projection['entities'];
   /** The event types that can change it: a person whose batch holds none of them is not rewritten. */
   readonly eventTypes: ReadonlySet<string>;
-  write(changed: ReadonlyArray<{ personId: string; state: PersonState }>, manager: EntityManager): Promise<void>;
+  /** `scope`: the contributions each state holds, which are those the batch's events concern (contributionsNeeded). */
+  write(changed: ReadonlyArray<{ personId: string; state: PersonState; scope: ContributionScope }>, manager: EntityManager): Promise<void>;
 }
 
 /**
@@ -65,23 +74,27 @@ export class PersonProjection implements Projection {
 
   private async applyPersons(personIds: string[], byPerson: ReadonlyMap<string, StoredEvent[]>, manager: EntityManager): Promise<void> {
     // A person's first event here follows the state person_view holds, so a state handed over at the
-    // revision just before it is that same state, without the read and the parse.
+    // revision just before it is that same state, without the read and the parse, if it holds the
+    // contributions this batch's events need.
+    const needs = new Map(personIds.map((personId) => [personId, contributionsNeeded(byPerson.get(personId)!)]));
     const states = new Map<string, PersonState>();
     const unread: string[] = [];
     for (const personId of personIds) {
       const handed = this.handoff?.take(personId, byPerson.get(personId)![0]!.revision - 1);
-      if (handed) states.set(personId, handed);
+      if (handed && scopeCovers(handed.scope, needs.get(personId)!)) states.set(personId, handed.state);
       else unread.push(personId);
     }
     if (unread.length) {
       const existing: Array<StateRow & { personId: string }> = await manager.query(
-        `SELECT v."personId", ${STATE_COLUMNS} FROM person_view v WHERE v."personId" = ANY($1::uuid[])`,
-        [unread],
+        `SELECT v."personId", ${scopedStateColumns('$2', '$3')} FROM person_view v WHERE v."personId" = ANY($1::uuid[])`,
+        [unread, ...scopeParameters(new Map(unread.map((personId) => [personId, needs.get(personId)!])))],
       );
       for (const row of existing) states.set(row.personId, stateOfRow(row));
     }
-    const changed: Array<Omit<PersonView, 'revision' | 'position' | 'state'> & { state: PersonState; revision: number; position: number }> = [];
-    const recorded: Array<{ personId: string; contributionId: string; data: PersonState['contributions'][string] }> = [];
+    const changed: Array<
+      Omit<PersonView, 'revision' | 'position' | 'state'> & { state: PersonState; scope: ContributionScope; revision: number; position: number }
+    > = [];
+    const recorded: Array<{ personId: string; contributionId: string; period: string; data: PersonState['contributions'][string] }> = [];
     for (const personId of personIds) {
       const personEvents = byPerson.get(personId)!;
       const state = evolvePersonMany(
@@ -92,11 +105,13 @@ export class PersonProjection implements Projection {
       for (const e of personEvents) {
         if (e.type !== 'ContributionRecorded') continue;
         const contributionId = (e.data as { contributionId: string }).contributionId;
-        recorded.push({ personId, contributionId, data: state.contributions[contributionId]! });
+        const data = state.contributions[contributionId]!;
+        recorded.push({ personId, contributionId, period: contributionPeriodKey(data), data });
       }
       const last = personEvents[personEvents.length - 1]!;
       changed.push({
         personId,
+        scope: needs.get(personId)!,
         idNumber: state.idNumber,
         name: state.name ?? '',
         birthDate: state.birthDate ?? '',
@@ -113,8 +128,8 @@ export class PersonProjection implements Projection {
     // The first delivery of a contribution stays, as in the fold: a contribution row is never rewritten.
     if (recorded.length) {
       await manager.query(
-        `INSERT INTO person_contribution ("personId", "contributionId", data)
-         SELECT "personId", "contributionId", data FROM json_to_recordset($1::json) AS x("personId" uuid, "contributionId" text, data json)
+        `INSERT INTO person_contribution ("personId", "contributionId", period, data)
+         SELECT "personId", "contributionId", period, data FROM json_to_recordset($1::json) AS x("personId" uuid, "contributionId" text, period text, data json)
          ON CONFLICT DO NOTHING`,
         [JSON.stringify(recorded)],
       );
@@ -125,7 +140,21 @@ export class PersonProjection implements Projection {
          FROM json_to_recordset($1::json) AS x("personId" uuid, "idNumber" text, name text, "birthDate" date, state json, revision bigint, position bigint)
        ON CONFLICT ("personId") DO UPDATE SET "idNumber" = excluded."idNumber", name = excluded.name, "birthDate" = excluded."birthDate",
              state = excluded.state, revision = excluded.revision, position = excluded.position`,
-      [JSON.stringify(changed.map((c) => ({ ...c, state: storedState(c.state) })))],
+      [JSON.stringify(changed.map(({ scope: _scope, ...c }) => ({ ...c, state: storedState(c.state) })))],
     );
   }
+}
+
+/**
+ * The contributions a person's events in a batch concern: the periods they record payments for. A reversal
+ * names a contribution, not its period, and a change of categories or a registration can move what every
+ * period owes: those need the person's whole history (they are rare; payments are not).
+ */
+function contributionsNeeded(events: readonly StoredEvent[]): ContributionScope {
+  const periods = new Set<string>();
+  for (const e of events) {
+    if (e.type === 'ContributionRecorded') periods.add(contributionPeriodKey(e.data as ContributionRecordedData));
+    else if (e.type === 'ContributionReversed' || e.type === 'PersonCategoriesChanged' || e.type === 'PersonRegistered') return 'all';
+  }
+  return periods;
 }

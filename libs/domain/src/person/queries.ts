@@ -47,15 +47,26 @@ export function enrollmentCoversMonth(e: EnrollmentView, month: IsoMonth): boole
   return enrollmentOverlaps(e, firstDayOfMonth(month), lastDayOfMonth(month));
 }
 
-/** Contributions not reversed, in payment order (ties by id so the order never depends on arrival). */
-export function activeContributions(state: PersonState): ActiveContribution[] {
+/** The period a contribution pays for as one key (scheme, year or month, region): what settlement groups by. */
+export function contributionPeriodKey(c: Pick<ContributionRecordedData, 'scheme' | 'coverageYear' | 'coverageMonth' | 'regionCode'>): string {
+  return `${c.scheme}|${c.scheme === 'resident' ? c.coverageYear : c.coverageMonth}|${c.regionCode}`;
+}
+
+/**
+ * Contributions not reversed, in payment order (ties by id so the order never depends on arrival). With
+ * `periodKeys`, only those periods' (uncached): a single period's answer then costs what that period holds,
+ * not what the person ever paid.
+ */
+export function activeContributions(state: PersonState, periodKeys?: ReadonlySet<string>): ActiveContribution[] {
+  if (periodKeys) return computeActiveContributions(state, periodKeys);
   return cached(activeContributionCache, state, () => computeActiveContributions(state));
 }
 
-function computeActiveContributions(state: PersonState): ActiveContribution[] {
+function computeActiveContributions(state: PersonState, periodKeys?: ReadonlySet<string>): ActiveContribution[] {
   const timed: { c: ActiveContribution; at: number }[] = [];
   for (const c of Object.values(state.contributions)) {
     if (state.reversals[c.contributionId]) continue;
+    if (periodKeys && !periodKeys.has(contributionPeriodKey(c))) continue;
     const active = copyFields(c) as ActiveContribution;
     active.paidOn = chinaDateOf(c.paidAt);
     timed.push({ c: active, at: instantMs(c.paidAt) });
