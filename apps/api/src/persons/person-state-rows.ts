@@ -25,29 +25,25 @@ export const STATE_COLUMNS = `v.state, (SELECT json_object_agg(c."contributionId
   FROM person_contribution c WHERE c."personId" = v."personId") AS contributions`;
 
 /**
- * STATE_COLUMNS with, for persons listed in the parameters `$persons::uuid[]` and `$periods::text[]` (pairs: a
- * person once per period), only those periods' contributions; other persons get all of theirs.
+ * Persons' rows of person_view (`v`) with their states (STATE_COLUMNS' two columns) for the persons `$1::uuid[]`,
+ * each within its scope `$2::text[]` (scopeParameters: period keys joined by commas, which they never contain; null
+ * for all of them). The period filter is an index condition on person_contribution ("personId", period).
  */
-export function scopedStateColumns(persons: string, periods: string): string {
-  return `v.state, (SELECT json_object_agg(c."contributionId", c.data ORDER BY c."contributionId") FROM person_contribution c
-     WHERE c."personId" = v."personId"
-       AND (NOT v."personId" = ANY(${persons}::uuid[])
-            OR c.period IN (SELECT w.period FROM unnest(${persons}::uuid[], ${periods}::text[]) AS w(id, period) WHERE w.id = v."personId"))) AS contributions`;
+export function statesInScope(columns: string): string {
+  return `SELECT ${columns}, v.state, (SELECT json_object_agg(c."contributionId", c.data ORDER BY c."contributionId") FROM person_contribution c
+      WHERE c."personId" = v."personId" AND (w.periods IS NULL OR c.period = ANY(string_to_array(w.periods, ',')))) AS contributions
+    FROM unnest($1::uuid[], $2::text[]) AS w(id, periods) JOIN person_view v ON v."personId" = w.id`;
 }
 
-/** The parameters of scopedStateColumns for these scopes ('all' persons are simply left out). */
-export function scopeParameters(scopes: ReadonlyMap<string, ContributionScope>): [string[], string[]] {
-  const persons: string[] = [];
-  const periods: string[] = [];
-  for (const [personId, scope] of scopes) {
-    if (scope === 'all') continue;
-    // A person with no period still needs a pair, or it would count as unscoped: '' matches no period.
-    for (const period of scope.size ? scope : ['']) {
-      persons.push(personId);
-      periods.push(period);
-    }
-  }
-  return [persons, periods];
+/** The parameters of statesInScope: these persons, each within its scope (all when it has none). */
+export function scopeParameters(personIds: readonly string[], scopes: ReadonlyMap<string, ContributionScope>): [string[], Array<string | null>] {
+  return [
+    [...personIds],
+    personIds.map((personId) => {
+      const scope = scopes.get(personId) ?? 'all';
+      return scope === 'all' ? null : [...scope].join(',');
+    }),
+  ];
 }
 
 export interface StateRow {

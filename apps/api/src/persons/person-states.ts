@@ -4,7 +4,7 @@ import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import { DataSource } from 'typeorm';
 import { toPersonHistory } from './person-command';
 import { PersonStateHandoff } from './person-state-handoff';
-import { scopedStateColumns, scopeParameters, stateOfRow, type ContributionScope, type StateRow } from './person-state-rows';
+import { scopeParameters, statesInScope, stateOfRow, type ContributionScope, type StateRow } from './person-state-rows';
 
 export interface LoadedPerson {
   state: PersonState;
@@ -36,8 +36,8 @@ export class PersonStates {
     const ids = [...new Set(personIds)];
     if (ids.length === 0) return new Map();
     const snapshots: Array<StateRow & { personId: string; revision: string }> = await this.dataSource.query(
-      `SELECT v."personId", ${scopedStateColumns('$2', '$3')}, v.revision FROM person_view v WHERE v."personId" = ANY($1::uuid[])`,
-      [ids, ...scopeParameters(scopes)],
+      statesInScope('v."personId", v.revision'),
+      scopeParameters(ids, scopes),
     );
     const fromRevisions = new Map(snapshots.map((s) => [personStreamId(s.personId), Number(s.revision) + 1]));
     const tails = await this.store.readStreams(ids.map(personStreamId), fromRevisions);

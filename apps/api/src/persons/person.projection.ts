@@ -12,7 +12,7 @@ import type { Projection } from '@ledger/read-models';
 import type { EntityManager } from 'typeorm';
 import { PersonContribution } from './person-contribution.entity';
 import type { PersonStateHandoff } from './person-state-handoff';
-import { scopeCovers, scopedStateColumns, scopeParameters, stateOfRow, storedState, type ContributionScope, type StateRow } from './person-state-rows';
+import { scopeCovers, scopeParameters, statesInScope, stateOfRow, storedState, type ContributionScope, type StateRow } from './person-state-rows';
 import { PersonView } from './person-view.entity';
 
 const PERSON_STREAM = 'person-';
@@ -85,10 +85,7 @@ export class PersonProjection implements Projection {
       else unread.push(personId);
     }
     if (unread.length) {
-      const existing: Array<StateRow & { personId: string }> = await manager.query(
-        `SELECT v."personId", ${scopedStateColumns('$2', '$3')} FROM person_view v WHERE v."personId" = ANY($1::uuid[])`,
-        [unread, ...scopeParameters(new Map(unread.map((personId) => [personId, needs.get(personId)!])))],
-      );
+      const existing: Array<StateRow & { personId: string }> = await manager.query(statesInScope('v."personId"'), scopeParameters(unread, needs));
       for (const row of existing) states.set(row.personId, stateOfRow(row));
     }
     const changed: Array<

@@ -181,8 +181,9 @@ DECLARE
   v_event    int := 0;
   v_k        int := 0;
 BEGIN
-  PERFORM pg_advisory_xact_lock(${EVENT_STORE_LOCK_KEY});
-  -- The json is parsed once here, set-based; the loop below only compares and hashes.
+  -- The json is parsed once here, set-based, before the lock: it depends on nothing stored. Under the lock,
+  -- which every append of the store waits for, are only the reads of heads, the loop that compares and
+  -- hashes, and the insert.
   SELECT array_agg(w.write->>'streamName' ORDER BY w.wi), array_agg(w.write->>'expected' ORDER BY w.wi),
          array_agg(json_array_length(w.write->'events') ORDER BY w.wi)
     INTO w_stream, w_expected, w_count
@@ -196,16 +197,21 @@ BEGIN
   IF w_stream IS NULL THEN
     RETURN;
   END IF;
-  IF 0 = ANY(w_count)
-     OR cardinality(e_id) <> (SELECT count(DISTINCT id) FROM unnest(e_id) AS id)
-     OR EXISTS (SELECT 1 FROM ledger_events l WHERE l.event_id = ANY(e_id::uuid[])) THEN
+  SELECT array_agg(DISTINCT n ORDER BY n) INTO v_names FROM unnest(w_stream) AS n;
+  SELECT array_agg(s.slot::int ORDER BY w.wi) INTO w_slot
+    FROM unnest(w_stream) WITH ORDINALITY AS w(name, wi) JOIN unnest(v_names) WITH ORDINALITY AS s(name, slot) ON s.name = w.name;
+
+  IF 0 = ANY(w_count) OR cardinality(e_id) <> (SELECT count(DISTINCT id) FROM unnest(e_id) AS id) THEN
     RETURN QUERY SELECT * FROM ledger_append_batch_each(p_writes);
     RETURN;
   END IF;
 
-  SELECT array_agg(DISTINCT n ORDER BY n) INTO v_names FROM unnest(w_stream) AS n;
-  SELECT array_agg(s.slot::int ORDER BY w.wi) INTO w_slot
-    FROM unnest(w_stream) WITH ORDINALITY AS w(name, wi) JOIN unnest(v_names) WITH ORDINALITY AS s(name, slot) ON s.name = w.name;
+  PERFORM pg_advisory_xact_lock(${EVENT_STORE_LOCK_KEY});
+  IF EXISTS (SELECT 1 FROM ledger_events l WHERE l.event_id = ANY(e_id::uuid[])) THEN
+    RETURN QUERY SELECT * FROM ledger_append_batch_each(p_writes);
+    RETURN;
+  END IF;
+
   SELECT array_agg(coalesce(h.revision, -1) ORDER BY s.slot), array_agg(coalesce(h.stream_hash, repeat('0', 64)) ORDER BY s.slot)
     INTO s_rev, s_hash
     FROM unnest(v_names) WITH ORDINALITY AS s(name, slot)
