@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { StoredEvent } from '@ledger/event-store';
 import { entityDatabase } from '../../../../test/support/test-database';
 import { AuditEventLog } from './audit-event-log.entity';
-import { AuditEventLogProjection, copyLine } from './audit-event-log.projection';
+import { copyLine } from '../projections/copy-rows';
+import { AuditEventLogProjection } from './audit-event-log.projection';
 
 const event = (position: number, reason?: string | null): StoredEvent => ({
   eventId: randomUUID(),

@@ -36,9 +36,8 @@ const RESHAPED_ROWS: ReadonlyArray<{ table: string; sql: string }> = [
     table: 'person_view',
     sql: `DO $$ BEGIN
             IF to_regclass('person_contribution') IS NULL THEN
-              CREATE TABLE person_contribution ("personId" uuid NOT NULL, "contributionId" text NOT NULL, period text NOT NULL, data json NOT NULL,
-                                                CONSTRAINT person_contribution_pkey PRIMARY KEY ("personId", "contributionId"));
-              CREATE INDEX person_contribution_period ON person_contribution ("personId", period);
+              CREATE TABLE person_contribution ("personId" uuid NOT NULL, period text NOT NULL, "contributionId" text NOT NULL, data json NOT NULL,
+                                                CONSTRAINT person_contribution_pkey PRIMARY KEY ("personId", period, "contributionId"));
               -- period as contributionPeriodKey writes it
               INSERT INTO person_contribution ("personId", "contributionId", period, data)
               SELECT v."personId", c.key,

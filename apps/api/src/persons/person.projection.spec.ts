@@ -192,4 +192,28 @@ describe('PersonProjection', () => {
       ]);
     }
   });
+
+  it('given a contribution delivered again with other data, then its row keeps the first delivery, as the fold does', async () => {
+    const { events, persons } = histories(3, 3_000_000, 12_000);
+    await db.dataSource.transaction((manager) => projection.apply(events, manager));
+    const [personId] = persons;
+    const stream = events.filter((e) => e.streamName === `person-${personId}`);
+    const paid = stream.find((e) => e.type === 'ContributionRecorded')!;
+    const again: StoredEvent = {
+      ...paid,
+      eventId: randomUUID(),
+      data: { ...(paid.data as object), amountFen: 1 },
+      revision: stream.at(-1)!.revision + 1,
+      position: 3_000_100,
+    };
+    // The COPY meets the stored row and the batch falls back to the insert that leaves it alone.
+    await db.dataSource.transaction((manager) => projection.apply([again], manager));
+    const [row]: Array<StateRow & { revision: string }> = await db.dataSource.query(
+      `SELECT ${STATE_COLUMNS}, v.revision FROM person_view v WHERE v."personId" = $1`,
+      [personId],
+    );
+    expect(stateOfRow(row!)).toEqual(JSON.parse(JSON.stringify(foldOf([...stream, again]))));
+    expect(Object.values(stateOfRow(row!).contributions).map((c) => c.amountFen)).toEqual([38_000]);
+    expect(Number(row!.revision)).toBe(again.revision);
+  });
 });

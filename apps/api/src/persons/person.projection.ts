@@ -10,6 +10,7 @@ import {
 import type { StoredEvent } from '@ledger/event-store';
 import type { Projection } from '@ledger/read-models';
 import type { EntityManager } from 'typeorm';
+import { copyRowsOrInsert } from '../projections/copy-rows';
 import { PersonContribution } from './person-contribution.entity';
 import type { PersonStateHandoff } from './person-state-handoff';
 import { scopeCovers, scopeParameters, statesInScope, stateOfRow, storedState, type ContributionScope, type StateRow } from './person-state-rows';
@@ -19,6 +20,7 @@ const PERSON_STREAM = 'person-';
 const PERSON_TYPES = new Set<string>(PERSON_EVENT_TYPES);
 /** Persons read, folded and written per statement within a batch. */
 const PERSONS_PER_STATEMENT = 1_000;
+const CONTRIBUTION_COLUMNS = ['personId', 'period', 'contributionId', 'data'];
 
 /**
  * A read model derived from persons' folded states, written in the persons projection's batch and
@@ -122,15 +124,22 @@ export class PersonProjection implements Projection {
       const touched = changed.filter((c) => byPerson.get(c.personId)!.some((e) => view.eventTypes.has(e.type)));
       if (touched.length) await view.write(touched, manager);
     }
-    // The first delivery of a contribution stays, as in the fold: a contribution row is never rewritten.
-    if (recorded.length) {
-      await manager.query(
-        `INSERT INTO person_contribution ("personId", "contributionId", period, data)
-         SELECT "personId", "contributionId", period, data FROM json_to_recordset($1::json) AS x("personId" uuid, "contributionId" text, period text, data json)
+    // The first delivery of a contribution stays, as in the fold: a contribution row is never rewritten. A batch of a
+    // rebuild writes thousands of them, hence COPY.
+    const insertRecorded = () =>
+      manager.query(
+        `INSERT INTO person_contribution ("personId", period, "contributionId", data)
+         SELECT "personId", period, "contributionId", data FROM json_to_recordset($1::json) AS x("personId" uuid, period text, "contributionId" text, data json)
          ON CONFLICT DO NOTHING`,
         [JSON.stringify(recorded)],
       );
-    }
+    await copyRowsOrInsert(
+      manager,
+      'person_contribution',
+      CONTRIBUTION_COLUMNS,
+      recorded.map((r) => [r.personId, r.period, r.contributionId, JSON.stringify(r.data)]),
+      insertRecorded,
+    );
     await manager.query(
       `INSERT INTO person_view ("personId", "idNumber", name, "birthDate", state, revision, position)
        SELECT "personId", "idNumber", name, "birthDate", state, revision, position
