@@ -184,15 +184,17 @@ BEGIN
   -- The json is parsed once here, set-based, before the lock: it depends on nothing stored. Under the lock,
   -- which every append of the store waits for, are only the reads of heads, the loop that compares and
   -- hashes, and the insert.
-  SELECT array_agg(w.write->>'streamName' ORDER BY w.wi), array_agg(w.write->>'expected' ORDER BY w.wi),
-         array_agg(json_array_length(w.write->'events') ORDER BY w.wi)
+  -- json_to_recordset reads each element's fields in one pass (each ->> would scan the element's text again), and
+  -- a json field keeps its text as received, which is what the hashes are over.
+  SELECT array_agg(w.name ORDER BY w.wi), array_agg(w.expected ORDER BY w.wi), array_agg(json_array_length(w.events) ORDER BY w.wi)
     INTO w_stream, w_expected, w_count
-    FROM json_array_elements(p_writes) WITH ORDINALITY AS w(write, wi);
-  SELECT array_agg(e.ev->>'eventId' ORDER BY w.wi, e.ei), array_agg(e.ev->>'type' ORDER BY w.wi, e.ei),
-         array_agg((e.ev->'data')::text ORDER BY w.wi, e.ei), array_agg((e.ev->'metadata')::text ORDER BY w.wi, e.ei),
+    FROM ROWS FROM (json_to_recordset(p_writes) AS ("streamName" text, expected text, events json)) WITH ORDINALITY AS w(name, expected, events, wi);
+  SELECT array_agg(e.id ORDER BY w.wi, e.ei), array_agg(e.type ORDER BY w.wi, e.ei),
+         array_agg(e.data::text ORDER BY w.wi, e.ei), array_agg(e.meta::text ORDER BY w.wi, e.ei),
          array_agg(w.wi::int ORDER BY w.wi, e.ei)
     INTO e_id, e_type, e_data, e_meta, e_write
-    FROM json_array_elements(p_writes) WITH ORDINALITY AS w(write, wi), json_array_elements(w.write->'events') WITH ORDINALITY AS e(ev, ei);
+    FROM ROWS FROM (json_to_recordset(p_writes) AS (events json)) WITH ORDINALITY AS w(events, wi),
+         ROWS FROM (json_to_recordset(w.events) AS ("eventId" text, type text, data json, metadata json)) WITH ORDINALITY AS e(id, type, data, meta, ei);
 
   IF w_stream IS NULL THEN
     RETURN;
