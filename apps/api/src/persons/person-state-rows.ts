@@ -16,13 +16,15 @@ export function scopeCovers(held: ContributionScope, needed: ContributionScope):
   return true;
 }
 
+/** A person's contribution rows as one JSON object keyed by id, in the table's key order. */
+const CONTRIBUTIONS = 'json_object_agg(c."contributionId", c.data ORDER BY c.period, c."contributionId")';
+
 /**
  * Select-list items giving, for person_view aliased `v`, the stored state and the person's contributions as one
  * JSON object keyed by contribution id (null when there is none); `stateOfRow` puts them together. Every read of a
  * person's state goes through these, so none can miss the contributions.
  */
-export const STATE_COLUMNS = `v.state, (SELECT json_object_agg(c."contributionId", c.data ORDER BY c.period, c."contributionId")
-  FROM person_contribution c WHERE c."personId" = v."personId") AS contributions`;
+export const STATE_COLUMNS = `v.state, (SELECT ${CONTRIBUTIONS} FROM person_contribution c WHERE c."personId" = v."personId") AS contributions`;
 
 /**
  * Persons' rows of person_view (`v`) with their states (STATE_COLUMNS' two columns) for the persons `$1::uuid[]`,
@@ -30,7 +32,7 @@ export const STATE_COLUMNS = `v.state, (SELECT json_object_agg(c."contributionId
  * for all of them). The period filter is an index condition on person_contribution's key ("personId", period, …).
  */
 export function statesInScope(columns: string): string {
-  return `SELECT ${columns}, v.state, (SELECT json_object_agg(c."contributionId", c.data ORDER BY c.period, c."contributionId") FROM person_contribution c
+  return `SELECT ${columns}, v.state, (SELECT ${CONTRIBUTIONS} FROM person_contribution c
       WHERE c."personId" = v."personId" AND (w.periods IS NULL OR c.period = ANY(string_to_array(w.periods, ',')))) AS contributions
     FROM unnest($1::uuid[], $2::text[]) AS w(id, periods) JOIN person_view v ON v."personId" = w.id`;
 }
