@@ -1,4 +1,14 @@
-import { activeContributions, categoriesAt, contributionPeriodKey, isDomainError, personalShareFen, resolvePolicy, type ActiveContribution, type PersonState } from '@ledger/domain';
+import {
+  activeContributions,
+  categoriesAt,
+  contributionPeriodKey,
+  isDomainError,
+  periodKey,
+  personalShareFen,
+  resolvePolicy,
+  type ActiveContribution,
+  type PersonState,
+} from '@ledger/domain';
 
 export interface RefundItem {
   contributionId: string;
@@ -53,7 +63,7 @@ export function settlePeriod(state: PersonState, scheme: PeriodSettlement['schem
 }
 
 /** The key settlePeriods groups a period under (contributionPeriodKey of its contributions). */
-export const settlementKey = (p: Pick<PeriodSettlement, 'scheme' | 'period' | 'regionCode'>): string => `${p.scheme}|${p.period}|${p.regionCode}`;
+export const settlementKey = (p: Pick<PeriodSettlement, 'scheme' | 'period' | 'regionCode'>): string => periodKey(p.scheme, p.period, p.regionCode);
 
 function periodOfContribution(c: ActiveContribution): string | undefined {
   return c.scheme === 'resident' ? String(c.coverageYear) : c.coverageMonth;

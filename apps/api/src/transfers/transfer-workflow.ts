@@ -23,7 +23,7 @@ import { domainErrorStatus, isDomainError } from '../common/domain-error-status'
 import { LedgerWriter, type CommandContext } from '../common/ledger-writer';
 import { Problem } from '../common/problem';
 import { toPersonHistory } from '../persons/person-command';
-import { STATE_COLUMNS, stateOfRow, type StateRow } from '../persons/person-state-rows';
+import { scopeParameters, statesInScope, stateOfRow, type StateRow } from '../persons/person-state-rows';
 import { BusinessClock } from './business-clock';
 import { draftCertificate } from './transfer-certificate';
 import { TRANSFER_POLICY } from './transfer-limits';
@@ -240,11 +240,13 @@ export class TransferWorkflow {
     return { state: replayPerson(toPersonHistory(events)), revision: events[events.length - 1]?.revision ?? -1 };
   }
 
+  /** Names and enrollments for the queue: states with no contribution read (an empty scope), which the queue does not use. */
   private async people(personIds: string[]): Promise<Map<string, { name: string; state: PersonState }>> {
     if (personIds.length === 0) return new Map();
+    const ids = [...new Set(personIds)];
     const rows: Array<StateRow & { personId: string; name: string }> = await this.dataSource.query(
-      `SELECT v."personId", v.name, ${STATE_COLUMNS} FROM person_view v WHERE v."personId" = ANY($1::uuid[])`,
-      [[...new Set(personIds)]],
+      statesInScope('v."personId", v.name'),
+      scopeParameters(ids, new Map(ids.map((id) => [id, new Set<string>()]))),
     );
     return new Map(rows.map((r) => [r.personId, { name: r.name, state: stateOfRow(r) }]));
   }

@@ -47,9 +47,14 @@ export function enrollmentCoversMonth(e: EnrollmentView, month: IsoMonth): boole
   return enrollmentOverlaps(e, firstDayOfMonth(month), lastDayOfMonth(month));
 }
 
-/** The period a contribution pays for as one key (scheme, year or month, region): what settlement groups by. */
+/** A period as one key (scheme, '2025' or '2025-03', region): what settlement groups by and the read model files contributions under. */
+export function periodKey(scheme: Scheme, period: string | number | undefined, regionCode: string): string {
+  return `${scheme}|${period}|${regionCode}`;
+}
+
+/** The period a contribution pays for (periodKey). */
 export function contributionPeriodKey(c: Pick<ContributionRecordedData, 'scheme' | 'coverageYear' | 'coverageMonth' | 'regionCode'>): string {
-  return `${c.scheme}|${c.scheme === 'resident' ? c.coverageYear : c.coverageMonth}|${c.regionCode}`;
+  return periodKey(c.scheme, c.scheme === 'resident' ? c.coverageYear : c.coverageMonth, c.regionCode);
 }
 
 /**
