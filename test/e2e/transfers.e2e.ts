@@ -289,6 +289,9 @@ describe('transfers over HTTP', () => {
           otherRegion: { from: '2024-06-01', to: null, regionCode: '440100', scheme: 'resident', enrollmentId: gz },
         },
       ]);
+      // The clerk's queue shows it too (it reads the person's enrollments from the read model, not the stream).
+      const queued = await http.get(`/v1/transfers?status=open&personId=${personId}`).set(clerk()).expect(200);
+      expect(queued.body.transfers.map((t: { duplicateEnrollments: unknown }) => t.duplicateEnrollments)).toEqual([out.body.transfer.duplicateEnrollments]);
       on('2024-10-16');
       const refused = await http.post(`/v1/transfers/${req.transferId}/complete`).set(clerk()).send({ expectedRevision: 1 }).expect(409);
       expect(refused.body).toMatchObject({ code: 'duplicate_enrollment', duplicateEnrollments: [expect.objectContaining({ from: '2024-06-01' })] });
