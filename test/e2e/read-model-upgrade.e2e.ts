@@ -21,14 +21,22 @@ describe('starting on read models written by an earlier version', () => {
     await app.init();
     return app;
   };
-  const columnType = async (sql: Client, table: string, column: string) =>
-    (await sql.query('SELECT data_type FROM information_schema.columns WHERE table_name = $1 AND column_name = $2', [table, column])).rows[0]?.data_type;
-
-  it('converts snapshot columns from jsonb to json in place, keeping the rows, where synchronize would drop them', async () => {
+  /** A started-once database (tables created) and a connection to it, for arranging what an earlier version left. */
+  const withSql = async (use: (sql: Client) => Promise<void>) => {
     await (await start()).close();
     const sql = new Client({ connectionString: db.url });
     await sql.connect();
     try {
+      await use(sql);
+    } finally {
+      await sql.end();
+    }
+  };
+  const columnType = async (sql: Client, table: string, column: string) =>
+    (await sql.query('SELECT data_type FROM information_schema.columns WHERE table_name = $1 AND column_name = $2', [table, column])).rows[0]?.data_type;
+
+  it('converts snapshot columns from jsonb to json in place, keeping the rows, where synchronize would drop them', async () => {
+    await withSql(async (sql) => {
       // What the previous version left: jsonb columns holding rows.
       const personId = randomUUID();
       await sql.query('ALTER TABLE person_view ALTER COLUMN state TYPE jsonb USING state::jsonb');
@@ -49,16 +57,11 @@ describe('starting on read models written by an earlier version', () => {
       expect(rows[0].state).toEqual({ personId, kept: true });
       const settled = await sql.query('SELECT periods FROM agency_settlement_view WHERE "personId" = $1', [personId]);
       expect(settled.rows[0].periods).toEqual([{ period: '2025' }]);
-    } finally {
-      await sql.end();
-    }
+    });
   });
 
   it('rewrites settlement rows that still hold settled periods to the periods with a refund or arrears, in the text the projection writes', async () => {
-    await (await start()).close();
-    const sql = new Client({ connectionString: db.url });
-    await sql.connect();
-    try {
+    await withSql(async (sql) => {
       const period = (p: string, arrearsFen: number, refunds: unknown[]) => ({
         scheme: 'resident',
         regionCode: '410327',
@@ -98,16 +101,11 @@ describe('starting on read models written by an earlier version', () => {
       expect(await textOf(mixed)).toBe(JSON.stringify([period('2024', 0, [refund]), period('2026', 8000, [])]));
       expect(await textOf(settled)).toBe('[]');
       expect(await textOf(attentionOnly)).toBe(JSON.stringify([period('2026', 8000, [])]));
-    } finally {
-      await sql.end();
-    }
+    });
   });
 
   it('moves contributions out of person_view states into person_contribution rows, in the texts the projection writes', async () => {
-    await (await start()).close();
-    const sql = new Client({ connectionString: db.url });
-    await sql.connect();
-    try {
+    await withSql(async (sql) => {
       const personId = randomUUID();
       const [c1, c2] = [randomUUID(), randomUUID()];
       const meta = (position: number) => ({ recordedAt: '2024-10-02T02:00:00.000Z', position });
@@ -144,8 +142,6 @@ describe('starting on read models written by an earlier version', () => {
       expect(contributions.rows.map((r) => r.period).sort()).toEqual(['resident|2024|410327', 'resident|2025|410327']);
       const [row] = (await sql.query(`SELECT ${STATE_COLUMNS} FROM person_view v WHERE v."personId" = $1`, [personId])).rows;
       expect(stateOfRow(row)).toEqual(state);
-    } finally {
-      await sql.end();
-    }
+    });
   });
 });
