@@ -1,4 +1,4 @@
-import type { ExpectedRevision } from './event-store.port';
+import type { ExpectedRevision, StreamWrite } from './event-store.port';
 
 /** The stream's revision is not the one the writer expected: reload and decide again. */
 export class WrongExpectedRevision extends Error {
@@ -21,5 +21,24 @@ export class EventIdConflict extends Error {
     readonly streamName: string,
   ) {
     super(`event id ${eventId} is already stored elsewhere; ${streamName} cannot reuse it`);
+  }
+}
+
+/** A write of appendToStreams whose onlyIf did not hold: nothing of it was written. */
+export class WriteConditionFailed extends Error {
+  override readonly name = 'WriteConditionFailed';
+  constructor(
+    readonly streamName: string,
+    /** Which condition failed, e.g. "write 3 of the call was not written" or "stream x exists". */
+    readonly unmet: string,
+  ) {
+    super(`stream ${streamName}: not written, ${unmet}`);
+  }
+}
+
+/** A write may only depend on writes before it in its call: those are decided first. */
+export function assertConditions(write: StreamWrite, index: number): void {
+  for (const i of write.onlyIf?.written ?? []) {
+    if (!Number.isInteger(i) || i < 0 || i >= index) throw new Error(`appendToStreams: write ${index} may depend only on earlier writes, not on ${i}`);
   }
 }

@@ -73,12 +73,19 @@ export interface StreamWrite {
   streamName: string;
   events: NewEvent[];
   expectedRevision?: ExpectedRevision;
+  /**
+   * Write only if these earlier writes of the same call (0-based indexes) were written, and these streams are still
+   * empty when the write's turn comes (earlier writes of the call included); otherwise it fails with
+   * WriteConditionFailed and writes nothing. Lets a caller make one write depend on another in a single call.
+   * A retried write that is already stored answers as it did the first time, whatever its conditions say now.
+   */
+  onlyIf?: { written?: number[]; noStreams?: string[] };
 }
 
 /** One write of a batch: each succeeds or fails on its own, with appendToStream's semantics. */
 export type StreamWriteResult =
   | { streamName: string; ok: true; result: AppendResult }
-  | { streamName: string; ok: false; error: Error & { name: 'WrongExpectedRevision' | 'EventIdConflict' } };
+  | { streamName: string; ok: false; error: Error & { name: 'WrongExpectedRevision' | 'EventIdConflict' | 'WriteConditionFailed' } };
 
 export interface EventStore {
   appendToStream(streamName: string, events: NewEvent[], options?: { expectedRevision?: ExpectedRevision }): Promise<AppendResult>;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { WrongExpectedRevision } from '../errors';
-import type { EventStore, NewEvent, StoredEvent, Subscription } from '../event-store.port';
+import type { EventStore, NewEvent, StoredEvent, StreamWrite, Subscription } from '../event-store.port';
 
 /**
  * The behaviour every adapter must have. Stream names are unique per test so the suite also runs
@@ -144,6 +144,64 @@ export function eventStoreContract(adapterName: string, open: () => Promise<Even
         const retry = await store.appendToStreams(batch);
         expect(retry).toEqual(first);
         expect(await store.readStream(stream('r2'))).toHaveLength(2);
+      });
+
+      it('writes a write with onlyIf only when the writes it names were written and the streams it names are empty', async () => {
+        await store.appendToStream(stream('c-taken'), [event()]);
+        await store.appendToStream(stream('c-guard-full'), [event()]);
+        const batch: StreamWrite[] = [
+          { streamName: stream('c-taken'), events: [event()], expectedRevision: 'no_stream' },
+          { streamName: stream('c-free'), events: [event()], expectedRevision: 'no_stream' },
+          // Needs write 0, which fails on its expected revision.
+          { streamName: stream('c-a'), events: [event()], onlyIf: { written: [0] } },
+          // Needs write 1 (written) and an empty stream that is empty.
+          { streamName: stream('c-b'), events: [event()], onlyIf: { written: [1], noStreams: [stream('c-guard-empty')] } },
+          // Needs an empty stream that is not.
+          { streamName: stream('c-c'), events: [event()], onlyIf: { noStreams: [stream('c-guard-full')] } },
+          // Needs a stream to be empty that write 1 of this call has written.
+          { streamName: stream('c-d'), events: [event()], onlyIf: { noStreams: [stream('c-free')] } },
+          // Needs write 2, which failed on its own condition.
+          { streamName: stream('c-e'), events: [event()], onlyIf: { written: [2] } },
+        ];
+        const results = await store.appendToStreams(batch);
+        expect(results.map((r) => (r.ok ? 'ok' : r.error.name))).toEqual([
+          'WrongExpectedRevision',
+          'ok',
+          'WriteConditionFailed',
+          'ok',
+          'WriteConditionFailed',
+          'WriteConditionFailed',
+          'WriteConditionFailed',
+        ]);
+        expect(results[4]).toMatchObject({ error: { unmet: `stream ${stream('c-guard-full')} exists` } });
+        expect(results[2]).toMatchObject({ error: { unmet: 'write 0 of the call was not written' } });
+        for (const name of ['c-a', 'c-c', 'c-d', 'c-e']) expect(await store.readStream(stream(name))).toEqual([]);
+        expect(await store.readStream(stream('c-b'))).toHaveLength(1);
+        // A retry of the batch gives the written writes' results again and still leaves the others out.
+        const retry = await store.appendToStreams(batch);
+        expect(retry.map((r) => r.ok)).toEqual(results.map((r) => r.ok));
+        expect(retry[3]).toEqual(results[3]);
+        expect(await store.readStream(stream('c-a'))).toEqual([]);
+      });
+
+      it('answers a retried conditional write as the first time, though its own write now breaks its condition', async () => {
+        const batch: StreamWrite[] = [
+          { streamName: stream('self'), events: [event()], expectedRevision: 'no_stream', onlyIf: { noStreams: [stream('self')] } },
+        ];
+        const first = await store.appendToStreams(batch);
+        expect(first[0]!.ok).toBe(true);
+        expect(await store.appendToStreams(batch)).toEqual(first);
+        expect(await store.readStream(stream('self'))).toHaveLength(1);
+      });
+
+      it('refuses a write that depends on a later write of its call', async () => {
+        await expect(
+          store.appendToStreams([
+            { streamName: stream('f1'), events: [event()], onlyIf: { written: [1] } },
+            { streamName: stream('f2'), events: [event()] },
+          ]),
+        ).rejects.toThrow(/only on earlier writes/);
+        expect(await store.readStream(stream('f2'))).toEqual([]);
       });
     });
 

@@ -18,7 +18,7 @@ import {
   type JSONType,
   type ResolvedEvent,
 } from '@eventstore/db-client';
-import { WrongExpectedRevision } from '../errors';
+import { assertConditions, WriteConditionFailed, WrongExpectedRevision } from '../errors';
 import type {
   AppendResult,
   EventMetadata,
@@ -69,8 +69,16 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   async appendToStreams(writes: StreamWrite[]): Promise<StreamWriteResult[]> {
+    writes.forEach(assertConditions);
     const results: StreamWriteResult[] = [];
     for (const write of writes) {
+      // Checked after the writes before it, so a stream that must stay empty is looked at after the write it guards:
+      // whoever writes that stream later sees ours (the order a single PostgreSQL transaction gives as well).
+      const unmet = await this.unmetCondition(write, results);
+      if (unmet && !(await this.holds(write.streamName, write.events[0]!.eventId))) {
+        results.push({ streamName: write.streamName, ok: false, error: new WriteConditionFailed(write.streamName, unmet) });
+        continue;
+      }
       try {
         results.push({
           streamName: write.streamName,
@@ -83,6 +91,17 @@ export class EventStoreDbEventStore implements EventStore {
       }
     }
     return results;
+  }
+
+  /** Whether a retried write is already stored: it then answers as it did, whatever its conditions say now. */
+  private async holds(streamName: string, eventId: string): Promise<boolean> {
+    return (await this.readStream(streamName)).some((e) => e.eventId === eventId);
+  }
+
+  private async unmetCondition(write: StreamWrite, before: StreamWriteResult[]): Promise<string | null> {
+    for (const i of write.onlyIf?.written ?? []) if (!before[i]?.ok) return `write ${i} of the call was not written`;
+    for (const name of write.onlyIf?.noStreams ?? []) if ((await this.readStream(name, { maxCount: 1 })).length) return `stream ${name} exists`;
+    return null;
   }
 
   async readStreams(streamNames: string[], fromRevisions?: ReadonlyMap<string, number>): Promise<Map<string, StoredEvent[]>> {

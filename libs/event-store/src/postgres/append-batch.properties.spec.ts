@@ -43,10 +43,20 @@ describe('appendToStreams (one INSERT for a batch) against appendToStream write 
   );
   const plan = fc.record({
     seeded: fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 4, maxLength: 4 }),
-    writes: fc.array(fc.record({ stream: fc.integer({ min: 0, max: 3 }), events: fc.integer({ min: 1, max: 3 }), expected }), {
-      minLength: 1,
-      maxLength: 14,
-    }),
+    writes: fc.array(
+      fc.record({
+        stream: fc.integer({ min: 0, max: 3 }),
+        events: fc.integer({ min: 1, max: 3 }),
+        expected,
+        // onlyIf: an earlier write (taken modulo the write's index) and a stream (0–4; 4 is never written) that must be empty.
+        dependsOn: fc.option(fc.nat()),
+        emptyStream: fc.option(fc.integer({ min: 0, max: 4 })),
+      }),
+      {
+        minLength: 1,
+        maxLength: 14,
+      },
+    ),
   });
 
   it('gives the same outcome per write and the same streams, and the chain verifies', async () => {
@@ -61,14 +71,26 @@ describe('appendToStreams (one INSERT for a batch) against appendToStream write 
           await single.appendToStream(name(i), events);
         }
         let n = 100;
-        const batch: StreamWrite[] = writes.map((w) => ({
-          streamName: name(w.stream),
-          events: Array.from({ length: w.events }, () => event(n++)),
-          expectedRevision: w.expected,
-        }));
+        const batch: StreamWrite[] = writes.map((w, i) => {
+          const written = w.dependsOn !== null && i > 0 ? [w.dependsOn % i] : [];
+          const noStreams = w.emptyStream !== null ? [name(w.emptyStream)] : [];
+          return {
+            streamName: name(w.stream),
+            events: Array.from({ length: w.events }, () => event(n++)),
+            expectedRevision: w.expected,
+            ...(written.length || noStreams.length ? { onlyIf: { written, noStreams } } : {}),
+          };
+        });
         const together = (await batched.appendToStreams(batch)).map(outcome);
-        const oneByOne = [];
+        const oneByOne: Array<ReturnType<typeof outcome>> = [];
         for (const w of batch) {
+          // The conditions as their definition reads: the earlier writes went in, the streams are still empty.
+          const needs = (w.onlyIf?.written ?? []).every((i) => oneByOne[i]!.ok);
+          const empty = await Promise.all((w.onlyIf?.noStreams ?? []).map(async (s) => (await single.readStream(s)).length === 0));
+          if (!needs || !empty.every(Boolean)) {
+            oneByOne.push({ ok: false, error: 'WriteConditionFailed', actual: undefined });
+            continue;
+          }
           try {
             const result = await single.appendToStream(w.streamName, w.events, { expectedRevision: w.expectedRevision });
             oneByOne.push(outcome({ ok: true, result }));

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { Client, Pool, type PoolClient } from 'pg';
-import { EventIdConflict, WrongExpectedRevision } from '../errors';
+import { assertConditions, EventIdConflict, WriteConditionFailed, WrongExpectedRevision } from '../errors';
 import type {
   AllFilter,
   AppendResult,
@@ -148,21 +148,33 @@ export class PostgresEventStore implements EventStore {
 
   async appendToStreams(writes: StreamWrite[]): Promise<StreamWriteResult[]> {
     if (writes.length === 0) return [];
-    const payload = JSON.stringify(
-      writes.map((w) => {
-        if (w.events.length === 0) throw new Error(`appendToStreams: the write to ${w.streamName} has no events`);
-        assertSafeName(w.streamName, 'stream name');
-        for (const e of w.events) assertSafeName(e.type, 'event type');
-        return { streamName: w.streamName, expected: String(w.expectedRevision ?? 'any'), events: w.events.map(canonicalEvent) };
-      }),
-    );
+    const events: ReturnType<typeof canonicalEvent>[] = [];
+    const heads = writes.map((w, i) => {
+      if (w.events.length === 0) throw new Error(`appendToStreams: the write to ${w.streamName} has no events`);
+      assertSafeName(w.streamName, 'stream name');
+      assertConditions(w, i);
+      for (const e of w.events) {
+        assertSafeName(e.type, 'event type');
+        events.push(canonicalEvent(e));
+      }
+      return {
+        streamName: w.streamName,
+        expected: String(w.expectedRevision ?? 'any'),
+        count: w.events.length,
+        ...(w.onlyIf?.written?.length ? { onlyIfWritten: w.onlyIf.written } : {}),
+        ...(w.onlyIf?.noStreams?.length ? { onlyIfNoStreams: w.onlyIf.noStreams } : {}),
+      };
+    });
     const { rows } = await this.pool.query<{
       idx: number;
       next_revision: string | null;
       last_position: string | null;
       error_code: string | null;
       error_detail: string | null;
-    }>('SELECT idx, next_revision, last_position, error_code, error_detail FROM ledger_append_batch($1::json) ORDER BY idx', [payload]);
+    }>('SELECT idx, next_revision, last_position, error_code, error_detail FROM ledger_append_batch($1::json, $2::json) ORDER BY idx', [
+      JSON.stringify(heads),
+      JSON.stringify(events),
+    ]);
     return rows.map((row, i): StreamWriteResult => {
       const write = writes[i];
       if (row.error_code === null) {
@@ -171,7 +183,9 @@ export class PostgresEventStore implements EventStore {
       const error =
         row.error_code === 'LE001'
           ? new WrongExpectedRevision(write.streamName, write.expectedRevision ?? 'any', Number(row.error_detail))
-          : new EventIdConflict(row.error_code === 'LE002' ? String(row.error_detail) : '(one of the batch)', write.streamName);
+          : row.error_code === 'LE004'
+            ? new WriteConditionFailed(write.streamName, String(row.error_detail))
+            : new EventIdConflict(row.error_code === 'LE002' ? String(row.error_detail) : '(one of the batch)', write.streamName);
       return { streamName: write.streamName, ok: false, error };
     });
   }

@@ -122,34 +122,80 @@ BEGIN
   RETURN QUERY SELECT v_current + v_count, v_head + v_count, false;
 END $$;
 
+-- The first condition of a write (StreamWrite.onlyIf) that does not hold, or null: a write of the call it needs was
+-- not written (p_done: the outcomes so far, by 0-based index), or a stream that must be empty has events (this
+-- transaction's writes included).
+CREATE OR REPLACE FUNCTION ledger_unmet_condition(p_done boolean[], p_written int[], p_no_streams text[])
+RETURNS text LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  v_i    int;
+  v_name text;
+BEGIN
+  FOREACH v_i IN ARRAY coalesce(p_written, '{}') LOOP
+    IF NOT coalesce(p_done[v_i + 1], false) THEN
+      RETURN format('write %s of the call was not written', v_i);
+    END IF;
+  END LOOP;
+  FOREACH v_name IN ARRAY coalesce(p_no_streams, '{}') LOOP
+    IF EXISTS (SELECT 1 FROM ledger_events e WHERE e.stream_name = v_name) THEN
+      RETURN format('stream %s exists', v_name);
+    END IF;
+  END LOOP;
+  RETURN NULL;
+END $$;
+
+-- The writes of a batch (p_writes: streamName, expected, count, onlyIfWritten, onlyIfNoStreams) and their events
+-- (p_events: the writes' events one after the other, count by count) travel apart, so that the bulk of the text, the
+-- events, is parsed once, in one flat json_to_recordset.
+DROP FUNCTION IF EXISTS ledger_append_batch_each(json);
+DROP FUNCTION IF EXISTS ledger_append_batch(json);
+
 -- Write by write, each in its own sub-transaction: the path for batches that hold a retry.
-CREATE OR REPLACE FUNCTION ledger_append_batch_each(p_writes json)
+CREATE OR REPLACE FUNCTION ledger_append_batch_each(p_writes json, p_events json)
 RETURNS TABLE(idx int, next_revision bigint, last_position bigint, error_code text, error_detail text)
 LANGUAGE plpgsql AS $$
 DECLARE
-  v_write json;
-  v_i     int := 0;
-  v_row   record;
+  v_write  record;
+  v_events json[];
+  v_first  int := 0;
+  v_done   boolean[] := '{}';
+  v_unmet  text;
+  v_row    record;
 BEGIN
   PERFORM pg_advisory_xact_lock(${EVENT_STORE_LOCK_KEY});
-  FOR v_write IN SELECT * FROM json_array_elements(p_writes) LOOP
-    BEGIN
-      -- A sub-transaction per write: a refused write rolls back alone, the others stay.
-      SELECT * INTO v_row FROM ledger_append(v_write->>'streamName', v_write->>'expected', v_write->'events');
-      RETURN QUERY SELECT v_i, v_row.next_revision, v_row.last_position, NULL::text, NULL::text;
-    EXCEPTION WHEN SQLSTATE 'LE001' OR SQLSTATE 'LE002' OR unique_violation THEN
-      RETURN QUERY SELECT v_i, NULL::bigint, NULL::bigint, SQLSTATE::text, SQLERRM;
-    END;
-    v_i := v_i + 1;
+  SELECT array_agg(e.ev ORDER BY e.n) INTO v_events FROM json_array_elements(p_events) WITH ORDINALITY AS e(ev, n);
+  FOR v_write IN
+    SELECT * FROM ROWS FROM (json_to_recordset(p_writes) AS ("streamName" text, expected text, count int, "onlyIfWritten" int[], "onlyIfNoStreams" text[]))
+      WITH ORDINALITY AS w(name, expected, count, written, no_streams, wi)
+     ORDER BY w.wi
+  LOOP
+    -- A write already made answers as it did (ledger_append returns its result), whatever its conditions say now.
+    v_unmet := CASE WHEN EXISTS (SELECT 1 FROM ledger_events e WHERE e.event_id = (v_events[v_first + 1]->>'eventId')::uuid) THEN NULL
+                    ELSE ledger_unmet_condition(v_done, v_write.written, v_write.no_streams) END;
+    IF v_unmet IS NOT NULL THEN
+      RETURN QUERY SELECT v_write.wi::int - 1, NULL::bigint, NULL::bigint, 'LE004'::text, v_unmet;
+      v_done := v_done || false;
+    ELSE
+      BEGIN
+        -- A sub-transaction per write: a refused write rolls back alone, the others stay.
+        SELECT * INTO v_row FROM ledger_append(v_write.name, v_write.expected, array_to_json(v_events[v_first + 1 : v_first + v_write.count]));
+        RETURN QUERY SELECT v_write.wi::int - 1, v_row.next_revision, v_row.last_position, NULL::text, NULL::text;
+        v_done := v_done || true;
+      EXCEPTION WHEN SQLSTATE 'LE001' OR SQLSTATE 'LE002' OR unique_violation THEN
+        RETURN QUERY SELECT v_write.wi::int - 1, NULL::bigint, NULL::bigint, SQLSTATE::text, SQLERRM;
+        v_done := v_done || false;
+      END;
+    END IF;
+    v_first := v_first + v_write.count;
   END LOOP;
 END $$;
 
 -- Many writes, same outcomes as ledger_append_batch_each. When no event id of the batch is stored
--- yet (no retry among them), nothing can fail but an expected revision, which is checked against
--- heads read once for all the batch's streams; the events then go in with one INSERT. This avoids
+-- yet (no retry among them), nothing can fail but an expected revision or a condition, which are checked
+-- against heads read once for all the batch's streams; the events then go in with one INSERT. This avoids
 -- a sub-transaction per write (past 64 in one transaction PostgreSQL's snapshot bookkeeping
 -- overflows) and the per-write lookups.
-CREATE OR REPLACE FUNCTION ledger_append_batch(p_writes json)
+CREATE OR REPLACE FUNCTION ledger_append_batch(p_writes json, p_events json)
 RETURNS TABLE(idx int, next_revision bigint, last_position bigint, error_code text, error_detail text)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -158,13 +204,20 @@ DECLARE
   w_expected text[];
   w_count    int[];
   w_slot     int[];
+  w_ndep     int[];
+  w_nabsent  int[];
+  w_done     boolean[] := '{}';
+  -- The writes' conditions one after the other, w_ndep and w_nabsent of them a write.
+  c_dep      int[];
+  c_absent   text[];
+  c_slot     int[];
   -- Per event of the batch, in order: the texts the hashes are computed over.
   e_id       text[];
   e_type     text[];
   e_data     text[];
   e_meta     text[];
   e_write    int[];
-  -- Per distinct stream: its running head.
+  -- Per distinct stream (written or required empty): its running head.
   s_rev      bigint[];
   s_hash     text[];
   -- Per event written.
@@ -179,38 +232,50 @@ DECLARE
   v_current  bigint;
   v_slot     int;
   v_event    int := 0;
+  v_dep      int := 0;
+  v_absent   int := 0;
+  v_unmet    text;
   v_k        int := 0;
 BEGIN
-  -- The json is parsed once here, set-based, before the lock: it depends on nothing stored. Under the lock,
+  -- The json is parsed here, set-based, before the lock: it depends on nothing stored. Under the lock,
   -- which every append of the store waits for, are only the reads of heads, the loop that compares and
   -- hashes, and the insert.
   -- json_to_recordset reads each element's fields in one pass (each ->> would scan the element's text again), and
   -- a json field keeps its text as received, which is what the hashes are over.
-  SELECT array_agg(w.name ORDER BY w.wi), array_agg(w.expected ORDER BY w.wi), array_agg(json_array_length(w.events) ORDER BY w.wi)
-    INTO w_stream, w_expected, w_count
-    FROM ROWS FROM (json_to_recordset(p_writes) AS ("streamName" text, expected text, events json)) WITH ORDINALITY AS w(name, expected, events, wi);
-  SELECT array_agg(e.id ORDER BY w.wi, e.ei), array_agg(e.type ORDER BY w.wi, e.ei),
-         array_agg(e.data::text ORDER BY w.wi, e.ei), array_agg(e.meta::text ORDER BY w.wi, e.ei),
-         array_agg(w.wi::int ORDER BY w.wi, e.ei)
-    INTO e_id, e_type, e_data, e_meta, e_write
-    FROM ROWS FROM (json_to_recordset(p_writes) AS (events json)) WITH ORDINALITY AS w(events, wi),
-         ROWS FROM (json_to_recordset(w.events) AS ("eventId" text, type text, data json, metadata json)) WITH ORDINALITY AS e(id, type, data, meta, ei);
-
+  SELECT array_agg(w.name ORDER BY w.wi), array_agg(w.expected ORDER BY w.wi), array_agg(w.count ORDER BY w.wi),
+         array_agg(coalesce(cardinality(w.written), 0) ORDER BY w.wi), array_agg(coalesce(cardinality(w.no_streams), 0) ORDER BY w.wi)
+    INTO w_stream, w_expected, w_count, w_ndep, w_nabsent
+    FROM ROWS FROM (json_to_recordset(p_writes) AS ("streamName" text, expected text, count int, "onlyIfWritten" int[], "onlyIfNoStreams" text[]))
+         WITH ORDINALITY AS w(name, expected, count, written, no_streams, wi);
   IF w_stream IS NULL THEN
     RETURN;
   END IF;
-  SELECT array_agg(DISTINCT n ORDER BY n) INTO v_names FROM unnest(w_stream) AS n;
+  SELECT array_agg(d.dep ORDER BY w.wi, d.k) INTO c_dep
+    FROM ROWS FROM (json_to_recordset(p_writes) AS ("onlyIfWritten" int[])) WITH ORDINALITY AS w(written, wi), unnest(w.written) WITH ORDINALITY AS d(dep, k);
+  SELECT array_agg(a.name ORDER BY w.wi, a.k) INTO c_absent
+    FROM ROWS FROM (json_to_recordset(p_writes) AS ("onlyIfNoStreams" text[])) WITH ORDINALITY AS w(no_streams, wi), unnest(w.no_streams) WITH ORDINALITY AS a(name, k);
+  SELECT array_agg(e.id ORDER BY e.n), array_agg(e.type ORDER BY e.n), array_agg(e.data::text ORDER BY e.n), array_agg(e.meta::text ORDER BY e.n)
+    INTO e_id, e_type, e_data, e_meta
+    FROM ROWS FROM (json_to_recordset(p_events) AS ("eventId" text, type text, data json, metadata json)) WITH ORDINALITY AS e(id, type, data, meta, n);
+  SELECT array_agg(c.wi::int ORDER BY c.wi, g.n) INTO e_write FROM unnest(w_count) WITH ORDINALITY AS c(count, wi), generate_series(1, c.count) AS g(n);
+  IF coalesce(cardinality(e_id), 0) <> coalesce(cardinality(e_write), 0) THEN
+    RAISE EXCEPTION 'ledger_append_batch: % events for writes that count %', coalesce(cardinality(e_id), 0), coalesce(cardinality(e_write), 0);
+  END IF;
+
+  SELECT array_agg(DISTINCT n ORDER BY n) INTO v_names FROM (SELECT unnest(w_stream) UNION ALL SELECT unnest(c_absent)) AS s(n);
   SELECT array_agg(s.slot::int ORDER BY w.wi) INTO w_slot
     FROM unnest(w_stream) WITH ORDINALITY AS w(name, wi) JOIN unnest(v_names) WITH ORDINALITY AS s(name, slot) ON s.name = w.name;
+  SELECT array_agg(s.slot::int ORDER BY a.k) INTO c_slot
+    FROM unnest(c_absent) WITH ORDINALITY AS a(name, k) JOIN unnest(v_names) WITH ORDINALITY AS s(name, slot) ON s.name = a.name;
 
   IF 0 = ANY(w_count) OR cardinality(e_id) <> (SELECT count(DISTINCT id) FROM unnest(e_id) AS id) THEN
-    RETURN QUERY SELECT * FROM ledger_append_batch_each(p_writes);
+    RETURN QUERY SELECT * FROM ledger_append_batch_each(p_writes, p_events);
     RETURN;
   END IF;
 
   PERFORM pg_advisory_xact_lock(${EVENT_STORE_LOCK_KEY});
   IF EXISTS (SELECT 1 FROM ledger_events l WHERE l.event_id = ANY(e_id::uuid[])) THEN
-    RETURN QUERY SELECT * FROM ledger_append_batch_each(p_writes);
+    RETURN QUERY SELECT * FROM ledger_append_batch_each(p_writes, p_events);
     RETURN;
   END IF;
 
@@ -225,10 +290,30 @@ BEGIN
   FOR v_w IN 1 .. cardinality(w_stream) LOOP
     v_slot := w_slot[v_w];
     v_current := s_rev[v_slot];
+    v_unmet := NULL;
+    FOR v_c IN 1 .. w_ndep[v_w] LOOP
+      v_dep := v_dep + 1;
+      IF v_unmet IS NULL AND NOT coalesce(w_done[c_dep[v_dep] + 1], false) THEN
+        v_unmet := format('write %s of the call was not written', c_dep[v_dep]);
+      END IF;
+    END LOOP;
+    FOR v_c IN 1 .. w_nabsent[v_w] LOOP
+      v_absent := v_absent + 1;
+      IF v_unmet IS NULL AND s_rev[c_slot[v_absent]] <> -1 THEN
+        v_unmet := format('stream %s exists', c_absent[v_absent]);
+      END IF;
+    END LOOP;
+    IF v_unmet IS NOT NULL THEN
+      RETURN QUERY SELECT v_w - 1, NULL::bigint, NULL::bigint, 'LE004'::text, v_unmet;
+      w_done[v_w] := false;
+      v_event := v_event + w_count[v_w];
+      CONTINUE;
+    END IF;
     IF (w_expected[v_w] = 'no_stream' AND v_current <> -1)
        OR (w_expected[v_w] = 'stream_exists' AND v_current = -1)
        OR (w_expected[v_w] ~ '^[0-9]+$' AND v_current <> w_expected[v_w]::bigint) THEN
       RETURN QUERY SELECT v_w - 1, NULL::bigint, NULL::bigint, 'LE001'::text, v_current::text;
+      w_done[v_w] := false;
       v_event := v_event + w_count[v_w];
       CONTINUE;
     END IF;
@@ -246,6 +331,7 @@ BEGIN
       o_ghash[v_k] := v_ghash;
     END LOOP;
     s_rev[v_slot] := v_current;
+    w_done[v_w] := true;
     RETURN QUERY SELECT v_w - 1, v_current, v_head, NULL::text, NULL::text;
   END LOOP;
 
