@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { makeResidentId } from '@ledger/domain';
+import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { AgencyRegistry } from '../../apps/api/src/agency/agency-registry';
@@ -282,6 +283,33 @@ describe('collection-agency payment intake over HTTP', () => {
       const coverage = await http.get(`/v1/persons/${p.personId}/coverage?asOf=2026-03-01`).set(clerk()).expect(200);
       expect(coverage.body.status).not.toBe('covered');
       await waitFor(async () => (await receiptStatus('REV-EARLY')) === 'reversed');
+    });
+
+    it('applies a reversal requested while its batch was being decided, and still writes the rest of the batch', async () => {
+      const [p, q] = [await person(), await person()];
+      const store = t.app.get<EventStore>(EVENT_STORE);
+      const appendToStreams = store.appendToStreams.bind(store);
+      // The reversal lands after the intake read the persons and before it writes claims and contributions together.
+      const spy = jest.spyOn(store, 'appendToStreams').mockImplementationOnce(async (writes) => {
+        const early = await signedPost('/v1/agency/payments/REV-RACE/reversal', { reason: 'cancelled at the counter' }).expect(202);
+        expect(early.body.status).toBe('held');
+        return appendToStreams(writes);
+      });
+      try {
+        const res = await post([resident(p, 'REV-RACE'), resident(q, 'REV-RACE-OTHER')]).expect(200);
+        expect(res.body.results).toMatchObject([
+          { reference: 'REV-RACE', status: 'accepted', reversed: true },
+          { reference: 'REV-RACE-OTHER', status: 'accepted', reversed: false },
+        ]);
+      } finally {
+        spy.mockRestore();
+      }
+      const timeline = await http.get(`/v1/persons/${p.personId}/timeline`).set(clerk()).expect(200);
+      const types = timeline.body.events.map((e: { type: string }) => e.type);
+      expect(types.filter((type: string) => type === 'ContributionRecorded')).toHaveLength(1);
+      expect(types.filter((type: string) => type === 'ContributionReversed')).toHaveLength(1);
+      expect((await http.get(`/v1/persons/${q.personId}/coverage?asOf=2026-03-01`).set(clerk())).body.status).toBe('covered');
+      await waitFor(async () => (await receiptStatus('REV-RACE')) === 'reversed');
     });
 
     it("reverses an agency's own applied payment once, and no other agency's", async () => {

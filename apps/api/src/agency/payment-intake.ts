@@ -11,7 +11,7 @@ import {
   type PersonEvent,
   type PersonState,
 } from '@ledger/domain';
-import { EVENT_STORE, WrongExpectedRevision, type EventMetadata, type EventStore, type StreamWrite, type StreamWriteResult } from '@ledger/event-store';
+import { EVENT_STORE, WriteConditionFailed, WrongExpectedRevision, type EventMetadata, type EventStore, type StreamWrite } from '@ledger/event-store';
 import { Problem } from '../common/problem';
 import { LedgerWriter, type CommandContext } from '../common/ledger-writer';
 import {
@@ -36,8 +36,8 @@ import { settlePeriod } from './settlement';
 /** Rows of different persons go to the store this many at a time; more only queues on the append lock and the pool. */
 const PARALLEL_PERSONS = 12;
 const MAX_ATTEMPTS = 6;
-/** Writes per appendToStreams call: one transaction each, so a 10,000-row request does not hold the store's append lock in one piece. */
-const WRITES_PER_CALL = 2_000;
+/** Rows per appendToStreams call (their claims and contributions): one transaction each, so a 10,000-row request does not hold the store's append lock in one piece. */
+const ROWS_PER_CALL = 1_000;
 /** Rounds of read, decide and batch-write for persons another request wrote to meanwhile, before the per-row path takes over. */
 const BATCH_ATTEMPTS = 3;
 
@@ -60,6 +60,21 @@ export type RowResult =
 type SettledStatus = 'accepted' | 'held' | 'reversed';
 type Settled =
   { status: 'accepted'; personId: string; reversed: boolean; assessment: Assessment } | { status: 'held'; reason: string } | { status: 'reversed' };
+/** A row of the batch path: its claim as it will be written, and the receipt it makes once written. */
+interface Claim {
+  index: number;
+  payment: AgencyPayment;
+  received: PaymentReceivedData;
+  receipt: ReceiptState;
+}
+interface DecidedPerson {
+  personId: string;
+  /** Rows whose contribution the write records, each with the person's state after it. */
+  applied: Array<{ claim: Claim; state: PersonState }>;
+  /** Rows the decider refused or found already recorded: the per-row path settles them. */
+  refused: Claim[];
+  write: StreamWrite | null;
+}
 type Application = { applied: true; personId: string; state: PersonState } | { applied: false; reason: string };
 
 export interface BatchAnswer {
@@ -148,11 +163,12 @@ export class PaymentIntake {
   }
 
   /**
-   * The common case in a constant number of round trips: look up the persons, claim every receipt in one
-   * batch append, read the person and reversal streams in one query, decide each person's rows in input
-   * order on the state read, and write each person's contributions as one write at the revision read.
-   * Whatever does not fit that path (a claim already taken, a person not found or refusing, a pending
-   * reversal, a person written meanwhile) is handed to the per-row path, which re-reads and re-decides:
+   * The common case in a constant number of round trips, ROWS_PER_CALL rows at a time: look up the persons, read
+   * their states, decide each person's rows in input order, and write in one call every claim together with each
+   * person's contributions at the revision read. A person's contributions are written only if its claims were and
+   * no reversal was requested for them (onlyIf, checked under the store's append lock), so the claim stays the one
+   * gate of exactly-once. Whatever does not fit that path (a claim already taken, a person not found or refusing, a
+   * pending reversal, a person written meanwhile) is handed to the per-row path, which re-reads and re-decides:
    * the batch only saves round trips, it never decides differently.
    */
   private async postBatched(
@@ -163,110 +179,162 @@ export class PaymentIntake {
     results: RowResult[],
     perRow: PerRowWork,
   ): Promise<void> {
-    if (firsts.length === 0) return;
-    const personIds = await this.persons.personIdsOf(firsts.map((f) => f.payment.idNumber));
-    const receivedAt = new Date().toISOString();
-    const claims = firsts.map(({ index, payment }) => {
-      const receiptId = receiptIdFor(agency.id, payment.reference);
-      const received: PaymentReceivedData = { receiptId, agencyId: agency.id, reference: payment.reference, payment, receivedAt };
-      return { index, payment, received, stream: receiptStream(agency.id, payment.reference) };
-    });
-    const claimed = await this.appendAll(
-      claims.map((c) => ({
-        streamName: c.stream,
-        events: [{ eventId: randomUUID(), type: AgencyEvents.paymentReceived, data: c.received, metadata: metadataOf(context) }],
-        expectedRevision: 'no_stream' as const,
-      })),
-    );
-    const settleAlone = (c: (typeof claims)[number], receipt: ReceiptState) =>
-      perRow.add(
-        c.payment.idNumber,
-        c.index,
-        async () => (results[c.index] = fromSettled(c.index, c.payment.reference, c.received.receiptId, await this.settle(receipt, context, track))),
-      );
-    const fresh: Array<{ claim: (typeof claims)[number]; receipt: ReceiptState }> = [];
-    claims.forEach((c, i) => {
-      const outcome = claimed[i]!;
-      if (outcome.ok) {
-        track(outcome.result.position);
-        fresh.push({ claim: c, receipt: { stream: c.stream, revision: 0, received: c.received, heldReason: null, cancelled: false } });
-      } else if (outcome.error instanceof WrongExpectedRevision) {
-        perRow.add(c.payment.idNumber, c.index, async () => (results[c.index] = await this.ingest(agency, c.payment, c.index, context, track)));
-      } else throw outcome.error;
-    });
-
-    // Read after the claims: a reversal requested before its claim is seen here, one requested after it finds the receipt itself.
-    const reversals = await this.store.readStreams(fresh.map(({ claim }) => reversalStream(agency.id, claim.payment.reference)));
-    const byPerson = new Map<string, typeof fresh>();
-    for (const f of fresh) {
-      const personId = personIds.get(f.claim.payment.idNumber);
-      if (!personId || reversals.get(reversalStream(agency.id, f.claim.payment.reference))?.length) settleAlone(f.claim, f.receipt);
-      else {
-        const rowsOfPerson = byPerson.get(personId) ?? [];
-        rowsOfPerson.push(f);
-        byPerson.set(personId, rowsOfPerson);
-      }
-    }
-
-    // A person written by someone else since the read (a concurrent request for the same persons) is read
-    // again and re-decided in batch a few times; rows still contended after that go the per-row way.
-    let contended = byPerson;
-    for (let attempt = 1; contended.size > 0; attempt++) {
-      // Each person's state holds only the periods its rows pay for: deciding and assessing a payment needs no other.
-      const scopes = new Map(
-        [...contended].map(([personId, rowsOfPerson]) => [personId, new Set(rowsOfPerson.map((f) => contributionPeriodKey(f.claim.payment)))]),
-      );
-      const loaded = await this.personStates.load([...contended.keys()], scopes);
-      const writes: StreamWrite[] = [];
-      const decidedRows: Array<Array<{ f: (typeof fresh)[number]; personId: string; state: PersonState }>> = [];
-      for (const [personId, rowsOfPerson] of contended) {
-        const { state: before, revision } = loaded.get(personId)!;
-        let state = before;
-        const pending: PersonEvent[] = [];
-        const applied: Array<{ f: (typeof fresh)[number]; personId: string; state: PersonState }> = [];
-        for (const f of rowsOfPerson) {
-          const decision = decideContribution(state, f.receipt.received);
-          if ('refused' in decision) {
-            settleAlone(f.claim, f.receipt);
-            continue;
-          }
-          pending.push(...decision.events);
-          state = decision.events.reduce((s, e) => evolvePerson(s, e), state);
-          applied.push({ f, personId, state });
-        }
-        if (applied.length === 0) continue;
-        if (pending.length === 0) {
-          for (const a of applied) results[a.f.claim.index] = acceptedRow(a.f.claim.index, a.f.receipt.received, a.personId, a.state);
-          continue;
-        }
-        writes.push({
-          streamName: personStreamId(personId),
-          events: pending.map((e) => ({ eventId: randomUUID(), type: e.type, data: e.data, metadata: metadataOf(context) })),
-          expectedRevision: revision < 0 ? 'no_stream' : revision,
-        });
-        decidedRows.push(applied);
-      }
-      const written = await this.appendAll(writes);
-      const again = new Map<string, typeof fresh>();
-      written.forEach((outcome, i) => {
-        const applied = decidedRows[i]!;
-        if (outcome.ok) {
-          track(outcome.result.position);
-          for (const a of applied) results[a.f.claim.index] = acceptedRow(a.f.claim.index, a.f.receipt.received, a.personId, a.state);
-        } else if (outcome.error instanceof WrongExpectedRevision) {
-          const retry = applied.map((a) => a.f);
-          if (attempt < BATCH_ATTEMPTS) again.set(applied[0]!.personId, retry);
-          else for (const f of retry) settleAlone(f.claim, f.receipt);
-        } else throw outcome.error;
-      });
-      contended = again;
+    for (let i = 0; i < firsts.length; i += ROWS_PER_CALL) {
+      await this.postCall(agency, firsts.slice(i, i + ROWS_PER_CALL), context, track, results, perRow);
     }
   }
 
-  private async appendAll(writes: StreamWrite[]): Promise<StreamWriteResult[]> {
-    const results: StreamWriteResult[] = [];
-    for (let i = 0; i < writes.length; i += WRITES_PER_CALL) results.push(...(await this.store.appendToStreams(writes.slice(i, i + WRITES_PER_CALL))));
-    return results;
+  private async postCall(
+    agency: Agency,
+    rows: Array<{ index: number; payment: AgencyPayment }>,
+    context: CommandContext,
+    track: (p: number) => void,
+    results: RowResult[],
+    perRow: PerRowWork,
+  ): Promise<void> {
+    const personIds = await this.persons.personIdsOf(rows.map((r) => r.payment.idNumber));
+    const receivedAt = new Date().toISOString();
+    const claims = rows.map(({ index, payment }): Claim => {
+      const receiptId = receiptIdFor(agency.id, payment.reference);
+      const received: PaymentReceivedData = { receiptId, agencyId: agency.id, reference: payment.reference, payment, receivedAt };
+      const stream = receiptStream(agency.id, payment.reference);
+      return { index, payment, received, receipt: { stream, revision: 0, received, heldReason: null, cancelled: false } };
+    });
+    const settleAlone = (c: Claim) =>
+      perRow.add(
+        c.payment.idNumber,
+        c.index,
+        async () => (results[c.index] = fromSettled(c.index, c.payment.reference, c.received.receiptId, await this.settle(c.receipt, context, track))),
+      );
+    const byPerson = new Map<string, Claim[]>();
+    for (const c of claims) {
+      const personId = personIds.get(c.payment.idNumber);
+      if (!personId) continue;
+      const ofPerson = byPerson.get(personId);
+      if (ofPerson) ofPerson.push(c);
+      else byPerson.set(personId, [c]);
+    }
+    const decided = await this.decide(byPerson, context);
+
+    // Each person's claims, then its contributions right after them: a reader of the store finds both in one piece.
+    const writes: StreamWrite[] = [];
+    const claimAt = new Map<Claim, number>();
+    const addClaim = (c: Claim) => {
+      claimAt.set(c, writes.length);
+      writes.push({
+        streamName: c.receipt.stream,
+        events: [{ eventId: randomUUID(), type: AgencyEvents.paymentReceived, data: c.received, metadata: metadataOf(context) }],
+        expectedRevision: 'no_stream',
+      });
+    };
+    const contributionsAt: Array<{ at: number; person: DecidedPerson }> = [];
+    for (const person of decided) {
+      for (const c of byPerson.get(person.personId)!) addClaim(c);
+      if (!person.write) continue;
+      contributionsAt.push({ at: writes.length, person });
+      writes.push({
+        ...person.write,
+        onlyIf: {
+          written: person.applied.map((a) => claimAt.get(a.claim)!),
+          noStreams: person.applied.map((a) => reversalStream(agency.id, a.claim.payment.reference)),
+        },
+      });
+    }
+    for (const c of claims) if (!claimAt.has(c)) addClaim(c);
+    const written = await this.store.appendToStreams(writes);
+
+    const answered = new Set<Claim>();
+    for (const c of claims) {
+      const outcome = written[claimAt.get(c)!]!;
+      if (outcome.ok) track(outcome.result.position);
+      else if (outcome.error instanceof WrongExpectedRevision) {
+        // Posted before (a retry, a racing request): duplicate or conflict, as the per-row path finds.
+        answered.add(c);
+        perRow.add(c.payment.idNumber, c.index, async () => (results[c.index] = await this.ingest(agency, c.payment, c.index, context, track)));
+      } else throw outcome.error;
+    }
+    let contended = new Map<string, Claim[]>();
+    for (const { at, person } of contributionsAt) {
+      const outcome = written[at]!;
+      if (outcome.ok) {
+        track(outcome.result.position);
+        for (const a of person.applied) {
+          results[a.claim.index] = acceptedRow(a.claim.index, a.claim.received, person.personId, a.state);
+          answered.add(a.claim);
+        }
+      } else if (outcome.error instanceof WrongExpectedRevision) {
+        // Written by another request since the read. Its conditions held (they are checked first): the claims are written.
+        contended.set(
+          person.personId,
+          person.applied.map((a) => a.claim),
+        );
+        for (const a of person.applied) answered.add(a.claim);
+      } else if (!(outcome.error instanceof WriteConditionFailed)) throw outcome.error;
+    }
+    // Claimed but not applied here: the person unknown or refusing, another claim of the person's taken, a reversal waiting.
+    for (const c of claims) if (!answered.has(c)) settleAlone(c);
+
+    // A person written by another request meanwhile is read again and re-decided in batch a few times; rows still
+    // contended after that go the per-row way.
+    for (let attempt = 2; contended.size > 0; attempt++) {
+      const again = await this.decide(contended, context);
+      const next = new Map<string, Claim[]>();
+      const retried = again.filter((p) => p.write !== null);
+      const outcomes = await this.store.appendToStreams(retried.map((p) => p.write!));
+      outcomes.forEach((outcome, i) => {
+        const person = retried[i]!;
+        if (outcome.ok) {
+          track(outcome.result.position);
+          for (const a of person.applied) results[a.claim.index] = acceptedRow(a.claim.index, a.claim.received, person.personId, a.state);
+        } else if (outcome.error instanceof WrongExpectedRevision) {
+          if (attempt < BATCH_ATTEMPTS)
+            next.set(
+              person.personId,
+              person.applied.map((a) => a.claim),
+            );
+          else for (const a of person.applied) settleAlone(a.claim);
+        } else throw outcome.error;
+      });
+      for (const person of again) for (const c of person.refused) settleAlone(c);
+      contended = next;
+    }
+  }
+
+  /**
+   * Each person's rows decided in input order on its state, which holds only the periods those rows pay for (deciding
+   * and assessing a payment needs no other): the contributions to write at the revision read, with the state after
+   * each row; and the rows the decider refuses or finds recorded already, which the per-row path settles.
+   */
+  private async decide(byPerson: ReadonlyMap<string, Claim[]>, context: CommandContext): Promise<DecidedPerson[]> {
+    if (byPerson.size === 0) return [];
+    const scopes = new Map([...byPerson].map(([personId, claims]) => [personId, new Set(claims.map((c) => contributionPeriodKey(c.payment)))]));
+    const loaded = await this.personStates.load([...byPerson.keys()], scopes);
+    const decided: DecidedPerson[] = [];
+    for (const [personId, claims] of byPerson) {
+      const { state: before, revision } = loaded.get(personId)!;
+      let state = before;
+      const pending: PersonEvent[] = [];
+      const person: DecidedPerson = { personId, applied: [], refused: [], write: null };
+      for (const claim of claims) {
+        const decision = decideContribution(state, claim.received);
+        if ('refused' in decision || decision.events.length === 0) {
+          person.refused.push(claim);
+          continue;
+        }
+        pending.push(...decision.events);
+        state = decision.events.reduce((s, e) => evolvePerson(s, e), state);
+        person.applied.push({ claim, state });
+      }
+      if (pending.length) {
+        person.write = {
+          streamName: personStreamId(personId),
+          events: pending.map((e) => ({ eventId: randomUUID(), type: e.type, data: e.data, metadata: metadataOf(context) })),
+          expectedRevision: revision < 0 ? 'no_stream' : revision,
+        };
+      }
+      decided.push(person);
+    }
+    return decided;
   }
 
   private async ingest(agency: Agency, payment: AgencyPayment, index: number, context: CommandContext, track: (p: number) => void): Promise<RowResult> {
