@@ -242,18 +242,19 @@ BEGIN
   -- hashes, and the insert.
   -- json_to_recordset reads each element's fields in one pass (each ->> would scan the element's text again), and
   -- a json field keeps its text as received, which is what the hashes are over.
-  SELECT array_agg(w.name ORDER BY w.wi), array_agg(w.expected ORDER BY w.wi), array_agg(w.count ORDER BY w.wi),
-         array_agg(coalesce(cardinality(w.written), 0) ORDER BY w.wi), array_agg(coalesce(cardinality(w.no_streams), 0) ORDER BY w.wi)
-    INTO w_stream, w_expected, w_count, w_ndep, w_nabsent
-    FROM ROWS FROM (json_to_recordset(p_writes) AS ("streamName" text, expected text, count int, "onlyIfWritten" int[], "onlyIfNoStreams" text[]))
-         WITH ORDINALITY AS w(name, expected, count, written, no_streams, wi);
+  WITH w AS MATERIALIZED (
+    SELECT * FROM ROWS FROM (json_to_recordset(p_writes) AS ("streamName" text, expected text, count int, "onlyIfWritten" int[], "onlyIfNoStreams" text[]))
+           WITH ORDINALITY AS w(name, expected, count, written, no_streams, wi)
+  )
+  SELECT (SELECT array_agg(w.name ORDER BY w.wi) FROM w), (SELECT array_agg(w.expected ORDER BY w.wi) FROM w),
+         (SELECT array_agg(w.count ORDER BY w.wi) FROM w), (SELECT array_agg(coalesce(cardinality(w.written), 0) ORDER BY w.wi) FROM w),
+         (SELECT array_agg(coalesce(cardinality(w.no_streams), 0) ORDER BY w.wi) FROM w),
+         (SELECT array_agg(d.dep ORDER BY w.wi, d.k) FROM w, unnest(w.written) WITH ORDINALITY AS d(dep, k)),
+         (SELECT array_agg(a.name ORDER BY w.wi, a.k) FROM w, unnest(w.no_streams) WITH ORDINALITY AS a(name, k))
+    INTO w_stream, w_expected, w_count, w_ndep, w_nabsent, c_dep, c_absent;
   IF w_stream IS NULL THEN
     RETURN;
   END IF;
-  SELECT array_agg(d.dep ORDER BY w.wi, d.k) INTO c_dep
-    FROM ROWS FROM (json_to_recordset(p_writes) AS ("onlyIfWritten" int[])) WITH ORDINALITY AS w(written, wi), unnest(w.written) WITH ORDINALITY AS d(dep, k);
-  SELECT array_agg(a.name ORDER BY w.wi, a.k) INTO c_absent
-    FROM ROWS FROM (json_to_recordset(p_writes) AS ("onlyIfNoStreams" text[])) WITH ORDINALITY AS w(no_streams, wi), unnest(w.no_streams) WITH ORDINALITY AS a(name, k);
   SELECT array_agg(e.id ORDER BY e.n), array_agg(e.type ORDER BY e.n), array_agg(e.data::text ORDER BY e.n), array_agg(e.meta::text ORDER BY e.n)
     INTO e_id, e_type, e_data, e_meta
     FROM ROWS FROM (json_to_recordset(p_events) AS ("eventId" text, type text, data json, metadata json)) WITH ORDINALITY AS e(id, type, data, meta, n);
