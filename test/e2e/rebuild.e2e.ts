@@ -116,7 +116,9 @@ describe('rebuilding read models from position 0', () => {
     const [victim]: Array<{ personId: string; name: string }> = await live.query('SELECT "personId", name FROM person_view LIMIT 1');
     await live.query(`UPDATE person_view SET name = 'tampered' WHERE "personId" = $1`, [victim.personId]);
     const [paid]: Array<{ personId: string; contributionId: string; amountFen: number }> = await live.query(
-      `SELECT "personId", "contributionId", (data->>'amountFen')::int AS "amountFen" FROM person_contribution LIMIT 1`,
+      // Another person than the victim: the victim's coverage is read below, and a contribution of {amountFen: 1} cannot be.
+      `SELECT "personId", "contributionId", (data->>'amountFen')::int AS "amountFen" FROM person_contribution WHERE "personId" <> $1 LIMIT 1`,
+      [victim.personId],
     );
     await live.query(`UPDATE person_contribution SET data = json_build_object('amountFen', 1) WHERE "personId" = $1 AND "contributionId" = $2`, [
       paid.personId,
@@ -149,6 +151,15 @@ describe('rebuilding read models from position 0', () => {
         .map((r: { indexdef: string }) => r.indexdef.replace(/INDEX \S+ ON/, 'INDEX ON'))
         .sort();
     const before = await indexes();
+    const storage = async () =>
+      (
+        await live.query(`SELECT relname, reloptions FROM pg_class WHERE oid = ANY($1::regclass[]) ORDER BY relname`, [
+          persons.tables.map((t) => `public."${t}"`),
+        ])
+      ).map((r: { relname: string; reloptions: string[] | null }) => `${r.relname} ${(r.reloptions ?? []).join(',')}`);
+    const storageBefore = await storage();
+    // The service sets person_view's fillfactor at start (read-model-storage.ts); a swap must not lose it.
+    expect(storageBefore).toContain('person_view fillfactor=70');
     // Coverage reads use a named statement on person_view: prepared on the pool's connections before the swap,
     // it must find the swapped-in table after it (PostgreSQL re-plans it), not fail.
     const coverageReads = async () => {
@@ -168,6 +179,7 @@ describe('rebuilding read models from position 0', () => {
     expect(swapped.swapped).toBe(true);
     // Built without its secondary indexes, the rebuilt table gets them back before it is swapped in.
     expect(await indexes()).toEqual(before);
+    expect(await storage()).toEqual(storageBefore);
     expect(before.some((d: string) => d.startsWith('CREATE INDEX'))).toBe(true);
     const [fixed] = await live.query('SELECT name FROM person_view WHERE "personId" = $1', [victim.personId]);
     expect(fixed.name).toBe(victim.name);

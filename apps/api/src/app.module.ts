@@ -12,6 +12,7 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { upgradeReadModels } from './database/read-model-columns';
+import { applyReadModelStorage } from './database/read-model-storage';
 import { createEventStore, EVENT_STORE, type EventStore } from '@ledger/event-store';
 import { ProjectionCheckpoint, ProjectionManager } from '@ledger/read-models';
 import { LoggerModule, PinoLogger } from 'nestjs-pino';
@@ -48,6 +49,7 @@ export class AppModule implements NestModule, OnApplicationBootstrap, OnApplicat
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly projections: ProjectionManager,
     @Inject(START_PROJECTIONS) private readonly startProjections: boolean,
+    private readonly dataSource: DataSource,
   ) {}
 
   static forRoot(options: AppModuleOptions): DynamicModule {
@@ -107,6 +109,7 @@ export class AppModule implements NestModule, OnApplicationBootstrap, OnApplicat
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    await applyReadModelStorage(this.dataSource);
     if (this.startProjections) await this.projections.start();
   }
 

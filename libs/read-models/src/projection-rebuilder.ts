@@ -70,6 +70,11 @@ export class ProjectionRebuilder {
     await this.live.query(`CREATE SCHEMA IF NOT EXISTS ${quote(shadow)}`);
     for (const table of tables) {
       await this.live.query(`CREATE TABLE IF NOT EXISTS ${quote(shadow)}.${quote(table)} (LIKE public.${quote(table)} INCLUDING ALL)`);
+      // LIKE copies no storage parameters (a fillfactor), and the built table may replace the live one.
+      const [{ storage }] = await this.live.query(`SELECT array_to_string(reloptions, ', ') AS storage FROM pg_class WHERE oid = $1::regclass`, [
+        `public.${quote(table)}`,
+      ]);
+      if (storage) await this.live.query(`ALTER TABLE ${quote(shadow)}.${quote(table)} SET (${storage})`);
       if (options.restart) await this.live.query(`TRUNCATE ${quote(shadow)}.${quote(table)}`);
     }
     await this.dropSecondaryIndexes(shadow, projection.tables);
