@@ -56,6 +56,32 @@ describe('PostgreSQL adapter specifics', () => {
     expect(await store.readStream('pg-immutable')).toHaveLength(1);
   });
 
+  it('moves a filtered subscription past events that do not match, so a wake-up does not read them again', async () => {
+    const prefix = `Rare${randomUUID().slice(0, 6)}`;
+    const from = await store.headPosition();
+    await store.appendToStream(`pg-rare-${prefix}`, [event(`${prefix}A`)]);
+    await store.appendToStreams(Array.from({ length: 30 }, (_, i) => ({ streamName: `pg-common-${prefix}-${i}`, events: [event('Common')] })));
+    const pool = (store as unknown as { pool: { query: (...args: unknown[]) => Promise<unknown> } }).pool;
+    const reads = jest.spyOn(pool, 'query');
+    const subscription = store.subscribeToAll({ fromPosition: from, filter: { eventTypePrefixes: [prefix] } });
+    const seen: StoredEvent[] = [];
+    try {
+      const iterator = subscription[Symbol.asyncIterator]();
+      seen.push((await iterator.next()).value as StoredEvent);
+      const head = await store.headPosition();
+      await store.appendToStream(`pg-rare-${prefix}`, [event(`${prefix}B`)]);
+      seen.push((await iterator.next()).value as StoredEvent);
+      // The read that found B started at the head seen when A's page came back, not at A.
+      const starts = reads.mock.calls.filter(([sql]) => String(sql).includes('LEFT JOIN LATERAL')).map(([, params]) => (params as number[])[0]);
+      expect(starts[0]).toBe(from);
+      expect(starts.at(-1)).toBeGreaterThanOrEqual(head);
+    } finally {
+      reads.mockRestore();
+      await subscription.unsubscribe();
+    }
+    expect(seen.map((e) => e.type)).toEqual([`${prefix}A`, `${prefix}B`]);
+  });
+
   it('migrates twice without harm', async () => {
     await store.migrate();
     await expect(store.migrate()).resolves.toBeUndefined();

@@ -236,6 +236,28 @@ export class PostgresEventStore implements EventStore {
     return rows.map(toStored);
   }
 
+  /**
+   * A subscription's page: the events after `from` that pass the filter, and the head position of the same snapshot.
+   * Positions are visible in order (ledger_append's lock), so a page shorter than batchSize has seen everything up to it.
+   */
+  private async readPage(from: number, filter: AllFilter | undefined): Promise<{ events: StoredEvent[]; scannedTo: number }> {
+    if (!filter) {
+      const events = await this.readAllFiltered({ fromPosition: from, maxCount: this.batchSize }, undefined);
+      return { events, scannedTo: events.at(-1)?.position ?? from };
+    }
+    const params: unknown[] = [from];
+    const where = filterClause(filter, params);
+    params.push(this.batchSize);
+    const { rows } = await this.pool.query<EventRow & { head: string | null }>(
+      `SELECT e.*, h.head FROM (SELECT max(position) AS head FROM ledger_events) h
+         LEFT JOIN LATERAL (SELECT ${COLUMNS} FROM ledger_events WHERE position > $1 AND position <= h.head${where}
+                             ORDER BY position LIMIT $${params.length}) e ON true`,
+      params,
+    );
+    const events = rows.filter((r) => r.position !== null).map(toStored);
+    return { events, scannedTo: Number(rows[0]?.head ?? from) };
+  }
+
   subscribeToAll(options: SubscribeOptions = {}): Subscription {
     const start = options.fromPosition === undefined || options.fromPosition === 'start' ? 0 : options.fromPosition;
     let stopped = false;
@@ -252,13 +274,16 @@ export class PostgresEventStore implements EventStore {
       try {
         while (!stopped && !store.closed) {
           const seen = store.notifications;
-          const batch = await store.readAllFiltered({ fromPosition: checkpoint, maxCount: store.batchSize }, options.filter);
+          const { events: batch, scannedTo } = await store.readPage(checkpoint, options.filter);
           for (const event of batch) {
             if (stopped) return;
             yield event;
             checkpoint = event.position;
           }
           if (batch.length === store.batchSize || store.notifications !== seen) continue;
+          // Nothing more matches up to the head read with the page: the next read starts there, not at the last match
+          // (a filter that matches rarely would otherwise scan everything since then on every wake-up).
+          checkpoint = Math.max(checkpoint, scannedTo);
           await new Promise<void>((resolve) => {
             const timer = setTimeout(done, store.pollIntervalMs);
             function done() {
