@@ -57,9 +57,9 @@ export const READ_STREAMS_SQL = `SELECT e.* FROM unnest($1::text[], $2::bigint[]
  ORDER BY wanted.i, e.revision`;
 
 /** Canonical texts: ledger_append hashes them as received (see integrity/chain.ts). */
-function canonicalEvent(e: NewEvent) {
+function canonicalEvent(e: NewEvent, now: string) {
   // The uuid column prints ids in lower case and the verifier hashes that text, so the append must hash it too.
-  return { eventId: e.eventId.toLowerCase(), type: e.type, data: canonicalize(e.data), metadata: canonicalize(withRecordedAt(e.metadata)) };
+  return { eventId: e.eventId.toLowerCase(), type: e.type, data: canonicalize(e.data), metadata: canonicalize(withRecordedAt(e.metadata, now)) };
 }
 
 /** Newlines separate the fields of the hashed text, so names must not contain them. */
@@ -128,7 +128,8 @@ export class PostgresEventStore implements EventStore {
     const expected = options.expectedRevision ?? 'any';
     for (const e of events) assertSafeName(e.type, 'event type');
     assertSafeName(streamName, 'stream name');
-    const payload = JSON.stringify(events.map(canonicalEvent));
+    const now = new Date().toISOString();
+    const payload = JSON.stringify(events.map((e) => canonicalEvent(e, now)));
     try {
       const { rows } = await this.pool.query<{ next_revision: string; last_position: string }>(
         'SELECT next_revision, last_position FROM ledger_append($1, $2, $3::json)',
@@ -149,13 +150,15 @@ export class PostgresEventStore implements EventStore {
   async appendToStreams(writes: StreamWrite[]): Promise<StreamWriteResult[]> {
     if (writes.length === 0) return [];
     const events: ReturnType<typeof canonicalEvent>[] = [];
+    // One instant for the call: the events of one call are recorded together.
+    const now = new Date().toISOString();
     const heads = writes.map((w, i) => {
       if (w.events.length === 0) throw new Error(`appendToStreams: the write to ${w.streamName} has no events`);
       assertSafeName(w.streamName, 'stream name');
       assertConditions(w, i);
       for (const e of w.events) {
         assertSafeName(e.type, 'event type');
-        events.push(canonicalEvent(e));
+        events.push(canonicalEvent(e, now));
       }
       return {
         streamName: w.streamName,
@@ -280,10 +283,10 @@ export class PostgresEventStore implements EventStore {
             yield event;
             checkpoint = event.position;
           }
+          // A short page matched everything there is up to the head read with it: the next read starts there, not at the
+          // last match (a filter that matches rarely would otherwise scan everything since then on every wake-up).
+          if (batch.length < store.batchSize) checkpoint = Math.max(checkpoint, scannedTo);
           if (batch.length === store.batchSize || store.notifications !== seen) continue;
-          // Nothing more matches up to the head read with the page: the next read starts there, not at the last match
-          // (a filter that matches rarely would otherwise scan everything since then on every wake-up).
-          checkpoint = Math.max(checkpoint, scannedTo);
           await new Promise<void>((resolve) => {
             const timer = setTimeout(done, store.pollIntervalMs);
             function done() {
