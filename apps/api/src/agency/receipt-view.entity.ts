@@ -10,7 +10,10 @@ export const statusRank = (s: ReceiptStatus): number => RECEIPT_STATUSES.indexOf
 /** One row per agency receipt: what reconciliation, the held queue and duplicate answers read. */
 @Entity({ name: 'agency_receipt_view' })
 @Index(['agencyId', 'paidOn'])
-@Index(['status', 'receivedAt'])
+// Held receipts only: the clerk's queue and the releaser's sweep page them by id, and the releaser finds a person's by
+// ID number. An applied receipt, nearly every one, takes an entry in neither (two index writes fewer per payment).
+@Index('agency_receipt_view_held_by_id', ['receiptId'], { where: `"status" = 'held'` })
+@Index('agency_receipt_view_held_by_id_number', ['idNumber'], { where: `"status" = 'held'` })
 export class AgencyReceiptView {
   @PrimaryColumn('uuid')
   receiptId!: string;
@@ -21,7 +24,6 @@ export class AgencyReceiptView {
   @Column('text')
   reference!: string;
 
-  @Index()
   @Column('text')
   idNumber!: string;
 
