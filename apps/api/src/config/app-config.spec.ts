@@ -23,7 +23,16 @@ describe('loadConfig', () => {
     });
   });
 
+  it('starts the embedded PostgreSQL with settings for a write-heavy ledger, which EMBEDDED_PG_SETTINGS replaces or empties', () => {
+    expect(loadConfig({}).embeddedPostgresSettings).toEqual(['shared_buffers=512MB', 'max_wal_size=4GB']);
+    expect(loadConfig({ EMBEDDED_PG_SETTINGS: 'shared_buffers=2GB, work_mem=16MB' }).embeddedPostgresSettings).toEqual(['shared_buffers=2GB', 'work_mem=16MB']);
+    expect(loadConfig({ EMBEDDED_PG_SETTINGS: '' }).embeddedPostgresSettings).toEqual([]);
+  });
+
   it.each([
+    [{ EMBEDDED_PG_SETTINGS: 'shared_buffers' }, /EMBEDDED_PG_SETTINGS: "shared_buffers" is not a setting/],
+    [{ EMBEDDED_PG_SETTINGS: 'shared_buffers=1GB;drop' }, /"shared_buffers=1GB;drop" is not a setting/],
+    [{ EMBEDDED_PG_SETTINGS: 'a=1,,b=2' }, /"" is not a setting/],
     [{ PORT: 'eighty' }, /PORT=eighty is not valid/],
     [{ PORT: '70000' }, /PORT=70000/],
     [{ EVENT_STORE: 'mongo' }, /EVENT_STORE=mongo is not valid: expected one of postgres, eventstoredb/],

@@ -9,6 +9,8 @@ export interface AppConfig {
   /** Set: use this PostgreSQL. Unset: start the embedded one in `dataDir`. */
   databaseUrl?: string;
   embeddedPostgresPort: number;
+  /** Server settings the embedded PostgreSQL starts with (`-c name=value` each); a server started by someone else keeps its own. */
+  embeddedPostgresSettings: string[];
   eventStore: 'postgres' | 'eventstoredb';
   eventStoreUrl?: string;
   logLevel: LogLevel;
@@ -60,6 +62,22 @@ function url(env: NodeJS.ProcessEnv, name: string, protocols: string[]): string 
   return raw;
 }
 
+/**
+ * The embedded server's settings. The defaults are for a ledger that writes far more than it deletes: shared_buffers
+ * (PostgreSQL's own default is 128MB) keeps more of the event table's indexes in memory, and max_wal_size (1GB) spaces
+ * out checkpoints, after each of which the first change to every page writes the whole page to the WAL again.
+ */
+export const EMBEDDED_PG_SETTINGS_DEFAULT = 'shared_buffers=512MB,max_wal_size=4GB';
+
+function settings(env: NodeJS.ProcessEnv, name: string, fallback: string): string[] {
+  const raw = env[name] === undefined ? fallback : env[name]!.trim();
+  if (raw === '') return [];
+  const pairs = raw.split(',').map((p) => p.trim());
+  const bad = pairs.find((p) => !/^[a-z_][a-z0-9_.]*=[\w.:/+-]+$/.test(p));
+  if (bad !== undefined) throw new ConfigError(`${name}: "${bad}" is not a setting; expected name=value pairs separated by commas, e.g. ${fallback}`);
+  return pairs;
+}
+
 /** Reads and checks the environment once at start-up; a bad value stops the service with a clear message. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const eventStore = oneOf(env, 'EVENT_STORE', ['postgres', 'eventstoredb'] as const, 'postgres');
@@ -71,6 +89,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dataDir: resolve(env.DATA_DIR || './.data'),
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
     embeddedPostgresPort: integer(env, 'EMBEDDED_PG_PORT', 54329, 1024, 65535),
+    embeddedPostgresSettings: settings(env, 'EMBEDDED_PG_SETTINGS', EMBEDDED_PG_SETTINGS_DEFAULT),
     eventStore,
     eventStoreUrl,
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),

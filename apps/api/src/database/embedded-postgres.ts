@@ -46,6 +46,7 @@ export async function openDatabase(config: AppConfig, log: (message: string) => 
     password: PASSWORD,
     persistent: true,
     createPostgresUser: true,
+    postgresFlags: config.embeddedPostgresSettings.flatMap((setting) => ['-c', setting]),
     onLog: () => undefined,
     onError: (message: unknown) => log(`embedded PostgreSQL: ${String(message)}`),
   });
