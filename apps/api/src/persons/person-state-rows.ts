@@ -29,12 +29,18 @@ export const STATE_COLUMNS = `v.state, (SELECT ${CONTRIBUTIONS} FROM person_cont
 /**
  * Persons' rows of person_view (`v`) with their states (STATE_COLUMNS' two columns) for the persons `$1::uuid[]`,
  * each within its scope `$2::text[]` (scopeParameters: period keys joined by commas, which they never contain; null
- * for all of them). The period filter is an index condition on person_contribution's key ("personId", period, …).
+ * for all of them). Both reads are index probes whatever the tables' sizes: one person_view row by key per person asked
+ * (LIMIT 1 keeps the planner from turning the lateral into a join over the whole table, which it did: a hash join on a
+ * sequential scan of person_view, per intake call), and the scoped contributions by ("personId", period), the key's
+ * prefix (with "periods IS NULL OR …" in one condition, period was only a filter over every contribution of the person).
  */
 export function statesInScope(columns: string): string {
-  return `SELECT ${columns}, v.state, (SELECT ${CONTRIBUTIONS} FROM person_contribution c
-      WHERE c."personId" = v."personId" AND (w.periods IS NULL OR c.period = ANY(string_to_array(w.periods, ',')))) AS contributions
-    FROM unnest($1::uuid[], $2::text[]) AS w(id, periods) JOIN person_view v ON v."personId" = w.id`;
+  return `SELECT ${columns}, v.state,
+      CASE WHEN w.periods IS NULL THEN (SELECT ${CONTRIBUTIONS} FROM person_contribution c WHERE c."personId" = v."personId")
+           ELSE (SELECT ${CONTRIBUTIONS} FROM person_contribution c
+                  WHERE c."personId" = v."personId" AND c.period = ANY(string_to_array(w.periods, ','))) END AS contributions
+    FROM unnest($1::uuid[], $2::text[]) AS w(id, periods)
+    CROSS JOIN LATERAL (SELECT * FROM person_view p WHERE p."personId" = w.id LIMIT 1) AS v`;
 }
 
 /** The parameters of statesInScope: these persons, each within its scope (all when it has none). */
