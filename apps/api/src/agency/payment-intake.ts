@@ -152,7 +152,9 @@ export class PaymentIntake {
         perRow.add(key, index, async () => (results[index] = await this.ingest(agency, payment, index, context, track)));
       }
     });
-    await this.postBatched(agency, firsts, context, track, results, perRow);
+    for (let i = 0; i < firsts.length; i += ROWS_PER_CALL) {
+      await this.postBatched(agency, firsts.slice(i, i + ROWS_PER_CALL), context, track, results, perRow);
+    }
     // Rows of one person (or one reference) run in input order; different persons in parallel.
     await mapBounded(perRow.groups(), PARALLEL_PERSONS, async (tasks) => {
       for (const task of tasks) await task();
@@ -172,19 +174,6 @@ export class PaymentIntake {
    * the batch only saves round trips, it never decides differently.
    */
   private async postBatched(
-    agency: Agency,
-    firsts: Array<{ index: number; payment: AgencyPayment }>,
-    context: CommandContext,
-    track: (p: number) => void,
-    results: RowResult[],
-    perRow: PerRowWork,
-  ): Promise<void> {
-    for (let i = 0; i < firsts.length; i += ROWS_PER_CALL) {
-      await this.postCall(agency, firsts.slice(i, i + ROWS_PER_CALL), context, track, results, perRow);
-    }
-  }
-
-  private async postCall(
     agency: Agency,
     rows: Array<{ index: number; payment: AgencyPayment }>,
     context: CommandContext,
@@ -253,15 +242,16 @@ export class PaymentIntake {
         perRow.add(c.payment.idNumber, c.index, async () => (results[c.index] = await this.ingest(agency, c.payment, c.index, context, track)));
       } else throw outcome.error;
     }
+    const accept = (person: DecidedPerson, position: number) => {
+      track(position);
+      for (const a of person.applied) results[a.claim.index] = acceptedRow(a.claim.index, a.claim.received, person.personId, a.state);
+    };
     let contended = new Map<string, Claim[]>();
     for (const { at, person } of contributionsAt) {
       const outcome = written[at]!;
       if (outcome.ok) {
-        track(outcome.result.position);
-        for (const a of person.applied) {
-          results[a.claim.index] = acceptedRow(a.claim.index, a.claim.received, person.personId, a.state);
-          answered.add(a.claim);
-        }
+        accept(person, outcome.result.position);
+        for (const a of person.applied) answered.add(a.claim);
       } else if (outcome.error instanceof WrongExpectedRevision) {
         // Written by another request since the read. Its conditions held (they are checked first): the claims are written.
         contended.set(
@@ -283,10 +273,8 @@ export class PaymentIntake {
       const outcomes = await this.store.appendToStreams(retried.map((p) => p.write!));
       outcomes.forEach((outcome, i) => {
         const person = retried[i]!;
-        if (outcome.ok) {
-          track(outcome.result.position);
-          for (const a of person.applied) results[a.claim.index] = acceptedRow(a.claim.index, a.claim.received, person.personId, a.state);
-        } else if (outcome.error instanceof WrongExpectedRevision) {
+        if (outcome.ok) accept(person, outcome.result.position);
+        else if (outcome.error instanceof WrongExpectedRevision) {
           if (attempt < BATCH_ATTEMPTS)
             next.set(
               person.personId,
