@@ -1,6 +1,7 @@
 import {
   activeContributions,
   categoriesAt,
+  contributionPeriod,
   contributionPeriodKey,
   isDomainError,
   periodKey,
@@ -42,7 +43,7 @@ export interface PeriodSettlement {
 export function settlePeriods(state: PersonState, only?: ReadonlySet<string>): PeriodSettlement[] {
   const groups = new Map<string, ActiveContribution[]>();
   for (const c of activeContributions(state, only)) {
-    if (!periodOfContribution(c)) continue;
+    if (!contributionPeriod(c)) continue;
     const key = contributionPeriodKey(c);
     const group = groups.get(key);
     if (group) group.push(c);
@@ -64,10 +65,6 @@ export function settlePeriod(state: PersonState, scheme: PeriodSettlement['schem
 
 /** The key settlePeriods groups a period under (contributionPeriodKey of its contributions). */
 export const settlementKey = (p: Pick<PeriodSettlement, 'scheme' | 'period' | 'regionCode'>): string => periodKey(p.scheme, p.period, p.regionCode);
-
-function periodOfContribution(c: ActiveContribution): string | undefined {
-  return c.scheme === 'resident' ? String(c.coverageYear) : c.coverageMonth;
-}
 
 function settle(
   state: PersonState,

@@ -21,7 +21,7 @@ export type {
   UnitContributionDeferredData,
 } from './events';
 export { lapsesDue } from './lapses';
-export { activeContributions, categoriesAt, contributionPeriodKey, enrollmentViews, periodKey } from './queries';
+export { activeContributions, categoriesAt, contributionPeriod, contributionPeriodKey, enrollmentViews, periodKey } from './queries';
 export type { ActiveContribution, EnrollmentView } from './queries';
 export { evolvePerson, evolvePersonMany, initialPersonState, replayPerson } from './state';
 export type { PersonState, StoredPersonEvent } from './state';

@@ -52,9 +52,14 @@ export function periodKey(scheme: Scheme, period: string | number | undefined, r
   return `${scheme}|${period}|${regionCode}`;
 }
 
-/** The period a contribution pays for (periodKey). */
+/** The period a contribution pays for: its year ('2025') for the resident scheme, its month ('2025-03') for employees. */
+export function contributionPeriod(c: Pick<ContributionRecordedData, 'scheme' | 'coverageYear' | 'coverageMonth'>): string | undefined {
+  return c.scheme === 'resident' ? String(c.coverageYear) : c.coverageMonth;
+}
+
+/** The period a contribution pays for, as one key (periodKey). */
 export function contributionPeriodKey(c: Pick<ContributionRecordedData, 'scheme' | 'coverageYear' | 'coverageMonth' | 'regionCode'>): string {
-  return periodKey(c.scheme, c.scheme === 'resident' ? c.coverageYear : c.coverageMonth, c.regionCode);
+  return periodKey(c.scheme, contributionPeriod(c), c.regionCode);
 }
 
 /**
