@@ -19,6 +19,8 @@ export class AsyncSignal {
   }
 
   notify(): void {
+    // Called for every event a projection is offered: no allocation when nobody waits.
+    if (this.waiters.length === 0) return;
     const waiters = this.waiters;
     this.waiters = [];
     for (const w of waiters) w();

@@ -30,7 +30,10 @@ export class ProjectionManager {
     this.subscription = subscription;
     this.reading = (async () => {
       for await (const event of subscription) {
-        for (const runner of this.runners) await runner.offer(event);
+        for (const runner of this.runners) {
+          const full = runner.offer(event);
+          if (full) await full;
+        }
       }
     })();
   }

@@ -112,6 +112,24 @@ describe('ProjectionRunner', () => {
     expect(runner.status()).toMatchObject({ state: 'stopped', position: live.position });
   });
 
+  it('takes offered events without a wait until its queue holds four batches, then makes the reader wait until it drains', async () => {
+    const runner = new ProjectionRunner(store, dataSource, new RecordingProjection(), { batchSize: 2 });
+    await runner.startFed();
+    const stored = await appendMany(9);
+    const events = (await store.readAll()).filter((e) => stored.ids.includes(e.eventId));
+    // Nothing is applied before the reader yields (the apply loop runs on a later turn), so the queue fills up.
+    const waits = events.map((e) => runner.offer(e));
+    expect(waits.slice(0, 7)).toEqual(Array(7).fill(undefined));
+    expect(waits[7]).toBeInstanceOf(Promise);
+    expect(waits[8]).toBeInstanceOf(Promise);
+    await Promise.all(waits);
+    // An event already offered is skipped, and never makes the reader wait.
+    expect(runner.offer(events[0])).toBeUndefined();
+    await runner.waitFor(stored.position, LIVENESS_MS);
+    await runner.stop();
+    expect(await applied()).toEqual(stored.ids);
+  });
+
   it('skips batches of foreign event types without a transaction, yet reaches their position and saves it once idle', async () => {
     class TypedProjection extends RecordingProjection {
       override readonly name = 'typed';
