@@ -8,6 +8,7 @@ import { HeldPaymentReleaser } from '../../apps/api/src/agency/held-payment-rele
 import { agencySignatureHeaders } from '../../apps/api/src/agency/signing';
 import { loadConfig } from '../../apps/api/src/config/app-config';
 import { createApp } from '../../apps/api/src/create-app';
+import { seedIdNumber, seedPersons } from '../../bench/support/ingest-persons';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 process.env.AGENCY_SECRET_KEY ??= createHash('sha256').update('agency e2e key').digest('hex');
@@ -249,6 +250,16 @@ describe('collection-agency payment intake over HTTP', () => {
       expect(timeline.body.events.filter((e: { type: string }) => e.type === 'ContributionRecorded')).toHaveLength(1);
       const again = await post([resident(future, 'HOLD-1')]).expect(200);
       expect(again.body.results[0]).toMatchObject({ status: 'duplicate', originalStatus: 'accepted' });
+    });
+
+    it('releases held payments whose persons register in a burst of registrations, looked at batch by batch', async () => {
+      const namespace = 7;
+      const burst = 60;
+      const due = [5, 31, 58].map((i) => ({ idNumber: seedIdNumber(namespace, i), name: `参保人${namespace}-${i}` }));
+      const res = await post(due.map((p, i) => resident(p, `HOLD-BURST-${i}`))).expect(200);
+      expect(res.body.results.map((r: { status: string }) => r.status)).toEqual(['held', 'held', 'held']);
+      await seedPersons(t.app.get<EventStore>(EVENT_STORE), burst, { namespace, scheme: 'resident', regionCode: '410327', enrolledOn: '2024-01-01' });
+      for (const i of [0, 1, 2]) await waitFor(async () => (await receiptStatus(`HOLD-BURST-${i}`)) === 'accepted');
     });
 
     it('are released by the service that runs the projections, not by one started without them (it would wait on receipts that never move)', async () => {
