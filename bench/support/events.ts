@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { NewEvent } from '@ledger/event-store';
+import { newEventId } from '@ledger/event-store';
 
 /**
  * A contribution-like event: ~200 bytes of data JSON (person, amount in fen, coverage year, agency
@@ -8,7 +9,7 @@ import type { NewEvent } from '@ledger/event-store';
 export function contributionEvent(i: number): NewEvent {
   const personId = `P${String(440300199001010000 + (i % 1_000_000)).padStart(18, '0')}`;
   return {
-    eventId: randomUUID(),
+    eventId: newEventId(),
     type: 'ContributionPaid',
     data: {
       personId,

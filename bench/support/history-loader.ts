@@ -4,6 +4,7 @@ import type { EventStore, ExpectedRevision, NewEvent } from '@ledger/event-store
 import { PersonRegistry } from '../../apps/api/src/persons/person-registry';
 import { HistoryGenerator, type HistorySettings, type PersonHistory } from './history-generator';
 import { int, msSince, now, rss } from './stats';
+import { newEventId } from '@ledger/event-store';
 
 export interface LoadSettings extends HistorySettings {
   persons: number;
@@ -35,7 +36,7 @@ function toNewEvents(history: PersonHistory): NewEvent[] {
     const correlationId = randomUUID();
     for (const e of command.events) {
       out.push({
-        eventId: randomUUID(),
+        eventId: newEventId(),
         type: e.type,
         data: e.data,
         metadata: {
@@ -79,7 +80,7 @@ export async function loadHistories(store: EventStore, settings: LoadSettings, l
         PersonRegistry.claimStream(history.idNumber),
         [
           {
-            eventId: randomUUID(),
+            eventId: newEventId(),
             type: 'IdNumberClaimed',
             data: { personId: history.personId },
             metadata: { correlationId: claimCorrelation, causationId: claimCorrelation, actor: `staff:clerk:${CLERK.id}` },

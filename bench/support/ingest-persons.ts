@@ -3,6 +3,7 @@ import { makeResidentId, personStreamId } from '@ledger/domain';
 import type { EventStore } from '@ledger/event-store';
 import { PersonRegistry } from '../../apps/api/src/persons/person-registry';
 import { mapBounded } from '../../apps/api/src/agency/bounded';
+import { newEventId } from '@ledger/event-store';
 
 export interface SeededPerson {
   personId: string;
@@ -42,15 +43,15 @@ export async function seedPersons(store: EventStore, count: number, options: See
     const birthDate = `${idNumber.slice(6, 10)}-${idNumber.slice(10, 12)}-${idNumber.slice(12, 14)}`;
     await store.appendToStream(
       PersonRegistry.claimStream(idNumber),
-      [{ eventId: randomUUID(), type: 'IdNumberClaimed', data: { personId }, metadata: meta() }],
+      [{ eventId: newEventId(), type: 'IdNumberClaimed', data: { personId }, metadata: meta() }],
       { expectedRevision: 'no_stream' },
     );
     await store.appendToStream(
       personStreamId(personId),
       [
-        { eventId: randomUUID(), type: 'PersonRegistered', data: { personId, idNumber, name, birthDate, categories: [] }, metadata: meta() },
+        { eventId: newEventId(), type: 'PersonRegistered', data: { personId, idNumber, name, birthDate, categories: [] }, metadata: meta() },
         {
-          eventId: randomUUID(),
+          eventId: newEventId(),
           type: 'EnrolledInScheme',
           data: { enrollmentId: randomUUID(), scheme: options.scheme, regionCode: options.regionCode, enrolledOn: options.enrolledOn },
           metadata: meta(),

@@ -1,5 +1,6 @@
 export * from './event-store.port';
 export * from './errors';
+export * from './event-id';
 export * from './metadata';
 export * from './postgres/postgres-event-store';
 export * from './eventstoredb/eventstoredb-event-store';

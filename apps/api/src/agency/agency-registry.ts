@@ -1,7 +1,7 @@
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { isValidRegionCode } from '@ledger/domain';
-import { EVENT_STORE, type EventStore, type StoredEvent } from '@ledger/event-store';
+import { newEventId, EVENT_STORE, type EventStore, type StoredEvent } from '@ledger/event-store';
 import { AGENCY_STREAM, AgencyEvents, agencyStream, type AgencyRegisteredData, type AgencySecretRotatedData } from './agency-events';
 import { AgencySecretBox, type SealedSecret } from './agency-secret-box';
 
@@ -76,7 +76,7 @@ export class AgencyRegistry {
       secret: this.box.seal(secret, id),
       registeredAt: new Date().toISOString(),
     };
-    await this.store.appendToStream(agencyStream(id), [{ eventId: randomUUID(), type: AgencyEvents.registered, data, metadata: operatorMeta(actor) }], {
+    await this.store.appendToStream(agencyStream(id), [{ eventId: newEventId(), type: AgencyEvents.registered, data, metadata: operatorMeta(actor) }], {
       expectedRevision: 'no_stream',
     });
     return { id, secret };
@@ -98,7 +98,7 @@ export class AgencyRegistry {
       previousValidUntil: new Date(now.getTime() + overlapMinutes * 60_000).toISOString(),
     };
     // At the revision read: two rotations racing would otherwise each believe their secret is current.
-    await this.store.appendToStream(agencyStream(id), [{ eventId: randomUUID(), type: AgencyEvents.secretRotated, data, metadata: operatorMeta(actor) }], {
+    await this.store.appendToStream(agencyStream(id), [{ eventId: newEventId(), type: AgencyEvents.secretRotated, data, metadata: operatorMeta(actor) }], {
       expectedRevision: agency.revision,
     });
     return { id, secret, previousValidUntil: data.previousValidUntil };

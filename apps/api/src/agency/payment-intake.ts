@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   chinaDateOf,
@@ -11,7 +10,15 @@ import {
   type PersonEvent,
   type PersonState,
 } from '@ledger/domain';
-import { EVENT_STORE, WriteConditionFailed, WrongExpectedRevision, type EventMetadata, type EventStore, type StreamWrite } from '@ledger/event-store';
+import {
+  newEventId,
+  EVENT_STORE,
+  WriteConditionFailed,
+  WrongExpectedRevision,
+  type EventMetadata,
+  type EventStore,
+  type StreamWrite,
+} from '@ledger/event-store';
 import { Problem } from '../common/problem';
 import { LedgerWriter, type CommandContext } from '../common/ledger-writer';
 import {
@@ -212,7 +219,7 @@ export class PaymentIntake {
       claimAt.set(c, writes.length);
       writes.push({
         streamName: c.receipt.stream,
-        events: [{ eventId: randomUUID(), type: AgencyEvents.paymentReceived, data: c.received, metadata: metadataOf(context) }],
+        events: [{ eventId: newEventId(), type: AgencyEvents.paymentReceived, data: c.received, metadata: metadataOf(context) }],
         expectedRevision: 'no_stream',
       });
     };
@@ -316,7 +323,7 @@ export class PaymentIntake {
       if (pending.length) {
         person.write = {
           streamName: personStreamId(personId),
-          events: pending.map((e) => ({ eventId: randomUUID(), type: e.type, data: e.data, metadata: metadataOf(context) })),
+          events: pending.map((e) => ({ eventId: newEventId(), type: e.type, data: e.data, metadata: metadataOf(context) })),
           expectedRevision: revision < 0 ? 'no_stream' : revision,
         };
       }
@@ -333,7 +340,7 @@ export class PaymentIntake {
     try {
       const written = await this.store.appendToStream(
         stream,
-        [{ eventId: randomUUID(), type: AgencyEvents.paymentReceived, data: received, metadata: metadataOf(context) }],
+        [{ eventId: newEventId(), type: AgencyEvents.paymentReceived, data: received, metadata: metadataOf(context) }],
         {
           expectedRevision: 'no_stream',
         },
@@ -375,7 +382,7 @@ export class PaymentIntake {
           const held: PaymentHeldData = { receiptId: receipt.received.receiptId, reason: application.reason };
           const written = await this.store.appendToStream(
             receipt.stream,
-            [{ eventId: randomUUID(), type: AgencyEvents.paymentHeld, data: held, metadata: metadataOf(context) }],
+            [{ eventId: newEventId(), type: AgencyEvents.paymentHeld, data: held, metadata: metadataOf(context) }],
             {
               expectedRevision: receipt.revision,
             },
@@ -417,7 +424,7 @@ export class PaymentIntake {
       try {
         const written = await this.store.appendToStream(
           personStreamId(personId),
-          decided.map((e) => ({ eventId: randomUUID(), type: e.type, data: e.data, metadata: metadataOf(context) })),
+          decided.map((e) => ({ eventId: newEventId(), type: e.type, data: e.data, metadata: metadataOf(context) })),
           { expectedRevision: revision < 0 ? 'no_stream' : revision },
         );
         track(written.position);
@@ -445,7 +452,7 @@ export class PaymentIntake {
         const data: PaymentCancelledData = { receiptId: receipt.received.receiptId, reason, cancelledAt: new Date().toISOString() };
         const written = await this.store.appendToStream(
           receipt.stream,
-          [{ eventId: randomUUID(), type: AgencyEvents.paymentCancelled, data, metadata: metadataOf(context, reason) }],
+          [{ eventId: newEventId(), type: AgencyEvents.paymentCancelled, data, metadata: metadataOf(context, reason) }],
           {
             expectedRevision: receipt.revision,
           },
@@ -477,7 +484,7 @@ export class PaymentIntake {
       try {
         const written = await this.store.appendToStream(
           personStreamId(personId),
-          decided.map((e) => ({ eventId: randomUUID(), type: e.type, data: e.data, metadata: metadataOf(context, reason) })),
+          decided.map((e) => ({ eventId: newEventId(), type: e.type, data: e.data, metadata: metadataOf(context, reason) })),
           { expectedRevision: revision },
         );
         track(written.position);
@@ -506,7 +513,7 @@ export class PaymentIntake {
     try {
       const written = await this.store.appendToStream(
         reversalStream(agency.id, reference),
-        [{ eventId: randomUUID(), type: AgencyEvents.reversalRequested, data: request, metadata: metadataOf(context, reason) }],
+        [{ eventId: newEventId(), type: AgencyEvents.reversalRequested, data: request, metadata: metadataOf(context, reason) }],
         { expectedRevision: 'no_stream' },
       );
       track(written.position);

@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { personStreamId } from '@ledger/domain';
-import { EVENT_STORE, verifyStore, type EventStore, type HeadAnchor, type StoredEvent, type VerifyReport } from '@ledger/event-store';
+import { newEventId, EVENT_STORE, verifyStore, type EventStore, type HeadAnchor, type StoredEvent, type VerifyReport } from '@ledger/event-store';
 import { DataSource } from 'typeorm';
 import { actorLabel, type Actor } from '../auth/token.service';
 import { APP_CONFIG } from '../common/tokens';
@@ -80,7 +79,7 @@ export class AuditService {
   async recordDisclosure(actor: Actor, correlationId: string, reason: string, scope: Record<string, unknown>): Promise<void> {
     await this.store.appendToStream(DISCLOSURE_STREAM, [
       {
-        eventId: randomUUID(),
+        eventId: newEventId(),
         type: 'IdNumbersDisclosed',
         data: { reason, scope, disclosedTo: actor.name },
         metadata: { correlationId, causationId: correlationId, actor: actorLabel(actor), actorName: actor.name, reason },

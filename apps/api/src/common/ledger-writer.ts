@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { EVENT_STORE, type AppendResult, type EventStore, type ExpectedRevision } from '@ledger/event-store';
+import { newEventId, EVENT_STORE, type AppendResult, type EventStore, type ExpectedRevision } from '@ledger/event-store';
 import { ProjectionLagError, ProjectionManager } from '@ledger/read-models';
 import { actorLabel, type Actor } from '../auth/token.service';
 import { APP_CONFIG } from './tokens';
@@ -37,7 +36,7 @@ export class LedgerWriter {
     const result = await this.store.appendToStream(
       streamName,
       events.map((e) => ({
-        eventId: randomUUID(),
+        eventId: newEventId(),
         type: e.type,
         data: e.data,
         metadata: {

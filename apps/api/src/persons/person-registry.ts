@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { chinaToday, isDomainError, personStreamId, validateResidentId } from '@ledger/domain';
-import { EVENT_STORE, WrongExpectedRevision, type EventStore } from '@ledger/event-store';
+import { newEventId, EVENT_STORE, WrongExpectedRevision, type EventStore } from '@ledger/event-store';
 import { actorLabel } from '../auth/token.service';
 import { Problem } from '../common/problem';
 import type { CommandContext } from '../common/ledger-writer';
@@ -63,7 +63,7 @@ export class PersonRegistry {
         stream,
         [
           {
-            eventId: randomUUID(),
+            eventId: newEventId(),
             type: 'IdNumberClaimed',
             data: { personId },
             metadata: { correlationId: context.correlationId, causationId: context.correlationId, actor: actorLabel(context.actor) },
