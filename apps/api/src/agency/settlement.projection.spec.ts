@@ -53,6 +53,24 @@ describe('SettlementStateView', () => {
     expect(after.version).not.toBe(before.version);
   });
 
+  it('given a payment that settles its period exactly on a state holding only that period, then the unchanged row is not sent at all', async () => {
+    const state = residentWhoPaid(38_000);
+    await write(state);
+    const period = contributionPeriodKey({ scheme: 'resident', coverageYear: 2024, regionCode: '410327' });
+    const statements: string[] = [];
+    await db.dataSource.transaction(async (manager) => {
+      const query = manager.query.bind(manager);
+      manager.query = ((sql: string, parameters?: unknown[]) => {
+        statements.push(sql);
+        return query(sql, parameters);
+      }) as typeof manager.query;
+      await view.write([{ personId: state.personId!, state, scope: new Set([period]) }], manager);
+    });
+    expect(statements).toHaveLength(1);
+    expect(statements[0]).toMatch(/^SELECT/);
+    expect(await rowOf(state.personId!)).toMatchObject({ periods: [], refundFen: '0', arrearsFen: '0' });
+  });
+
   it('given payments written one at a time on states holding only the paid period, then the row is the one the whole history gives', async () => {
     const payment = fc.record({
       year: fc.constantFrom(2023, 2024, 2025),
