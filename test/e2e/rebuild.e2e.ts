@@ -145,6 +145,15 @@ describe('rebuilding read models from position 0', () => {
     expect(report.swapped).toBe(false);
     const [still] = await live.query('SELECT name FROM person_view WHERE "personId" = $1', [victim.personId]);
     expect(still.name).toBe('tampered');
+    // The tampered contribution cannot be evaluated: the coverage read says it is the server's fault, not the caller's.
+    const coverageOfPaid = () =>
+      request(t.app.getHttpServer())
+        .get(`/v1/persons/${paid.personId}/coverage?asOf=2024-06-01`)
+        .set({ Authorization: `Bearer ${t.clerkToken}` });
+    const broken = await coverageOfPaid();
+    expect(broken.status).toBe(500);
+    expect(broken.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(broken.body).toMatchObject({ status: 500, code: 'stored_state_invalid', personId: paid.personId });
 
     const indexes = async () =>
       (await live.query(`SELECT indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename = ANY($1)`, [persons.tables]))
@@ -177,6 +186,7 @@ describe('rebuilding read models from position 0', () => {
     const swapped = await rebuilder.rebuild(persons, { swap: true });
     expect(await coverageReads()).toEqual(readBefore);
     expect(swapped.swapped).toBe(true);
+    expect((await coverageOfPaid()).status).toBe(200);
     // Built without its secondary indexes, the rebuilt table gets them back before it is swapped in.
     expect(await indexes()).toEqual(before);
     expect(await storage()).toEqual(storageBefore);

@@ -5,6 +5,7 @@ import type { Pool } from 'pg';
 import { DataSource, ILike } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import type { Actor } from '../auth/token.service';
+import { isDomainError } from '../common/domain-error-status';
 import { Problem } from '../common/problem';
 import { STATE_COLUMNS, stateOfRow, type StateRow, type StoredPersonState } from './person-state-rows';
 import { PersonView } from './person-view.entity';
@@ -48,6 +49,25 @@ export class PersonQueries {
     return result.rows[0] ? stateOfRow(result.rows[0]) : null;
   }
 
+  /**
+   * What is computed from a stored state (coverage, the timeline). The request was checked before; a domain error here
+   * comes from the read model (a row altered or written by a faulty build), so it is the server's fault: a 500 with
+   * its own code, logged, and not the 422 that the same domain code means for a caller's input.
+   */
+  fromStoredState<T>(personId: string, compute: () => T): T {
+    try {
+      return compute();
+    } catch (error) {
+      if (!isDomainError(error)) throw error;
+      throw new Problem(
+        500,
+        'stored_state_invalid',
+        `The stored state of person ${personId} cannot be evaluated (${error.code}); rebuild the persons read model (npm run ledger -- rebuild persons --swap).`,
+        { personId, cause: error.code },
+      );
+    }
+  }
+
   summary(view: PersonView, actor: Actor) {
     const state: StoredPersonState = view.state;
     return {
@@ -74,7 +94,7 @@ export class PersonQueries {
     const events = await this.store.readStream(personStreamId(personId));
     return {
       personId,
-      periods: coverageTimeline(state),
+      periods: this.fromStoredState(personId, () => coverageTimeline(state)),
       events: events.map((e) => ({
         eventId: e.eventId,
         type: e.type,

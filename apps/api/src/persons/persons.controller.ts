@@ -172,7 +172,8 @@ export class PersonsController {
   @ApiOperation({ summary: 'Coverage, waiting period and continuity on a date (default: today in China)' })
   async coverage(@Param('personId', ParseUUIDPipe) personId: string, @Query() query: AsOfQuery) {
     const asOf = validAsOf(query.asOf);
-    return coverageAsOf(await this.queries.state(personId), asOf);
+    const state = await this.queries.state(personId);
+    return this.queries.fromStoredState(personId, () => coverageAsOf(state, asOf));
   }
 
   @Get(':personId/timeline')
