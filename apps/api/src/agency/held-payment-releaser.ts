@@ -95,6 +95,8 @@ export class HeldPaymentReleaser implements OnApplicationBootstrap, OnModuleDest
       drained.notify();
       await this.onPersonEvents(batch);
     }
+    // A reader held back by a full queue waits for this; stopped, it then ends.
+    drained.notify();
     await reader;
     await sweep;
   }
