@@ -81,6 +81,7 @@ async function main(): Promise<void> {
     let next = 0;
     let done = 0;
     const intake = clock();
+    const serverCpuAtStart = db.serverCpuSeconds();
     const client = async () => {
       for (let b = next++; b < batches; b = next++) {
         const rows = [];
@@ -115,6 +116,7 @@ async function main(): Promise<void> {
     await projections.waitFor(await store.headPosition(), 60 * 60_000);
     figures.push(figure('projected (every read model caught up), from the first request', outcomes.accepted ?? 0, 'payments', intake));
     console.log(formatFigure(figures[1]!));
+    const cpuSplit = cpuPerPayment(figures[1]!, serverCpuAtStart, db.serverCpuSeconds());
     clearInterval(sampler);
     rss.push({ at: msSince(started) / 1000, mib: mib(process.memoryUsage().rss) });
 
@@ -127,6 +129,7 @@ async function main(): Promise<void> {
       `\nRSS (service and client in one process): start ${rss[0]!.mib} MiB, 25% ${pick(0.25)}, 50% ${pick(0.5)}, 75% ${pick(0.75)}, end ${rss[rss.length - 1]!.mib} MiB, max ${Math.max(...rss.map((r) => r.mib))} MiB`,
     );
     if (liveHeap.length) console.log(`live heap after a full GC, at start and every tenth of the run: ${liveHeap.join(', ')} MiB`);
+    if (cpuSplit) console.log(cpuSplit);
     const accepted = figures[0]!.perSecond;
     console.log(
       `goal ≥ ${int(GOAL)} payments/s end to end: ${accepted >= GOAL ? 'met' : 'NOT met'} (accepted ${int(accepted)}/s, projected ${int(figures[1]!.perSecond)}/s, COPY ${int(figures[2]!.perSecond)}/s)`,
@@ -135,6 +138,24 @@ async function main(): Promise<void> {
     await app?.close();
     await db?.release();
   }
+}
+
+/**
+ * The CPU each payment took, from the first request until the read models caught up: this process (the service and
+ * its client, kernel time of its sockets included) and the embedded PostgreSQL (all its processes). What a rate on
+ * this machine's cores allows follows from their sum.
+ */
+function cpuPerPayment(projected: Figure, serverStart: number | undefined, serverEnd: number | undefined): string | undefined {
+  if (projected.count === 0) return undefined;
+  const micros = (seconds: number) => int((seconds * 1e6) / projected.count);
+  const ownSeconds = projected.clientCpu * projected.seconds;
+  const own = `this process ${micros(ownSeconds)} µs a payment (${int(100 * projected.clientCpu)} % of a core)`;
+  if (serverStart === undefined || serverEnd === undefined) return `CPU while posting and projecting: ${own}; PostgreSQL not measured (DATABASE_URL)`;
+  const server = serverEnd - serverStart;
+  return (
+    `CPU while posting and projecting: ${own}, PostgreSQL ${micros(server)} µs a payment (${int((100 * server) / projected.seconds)} % of a core); ` +
+    `together ${micros(ownSeconds + server)} µs, which on ${cpus().length} cores allows at most ${int((cpus().length * projected.count) / (ownSeconds + server))} payments/s`
+  );
 }
 
 /** The same rows as CSV, loaded with one server-side COPY into a plain table with a unique reference: what the disk and PostgreSQL allow at most. */

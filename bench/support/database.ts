@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { loadConfig } from '../../apps/api/src/config/app-config';
 import { openDatabase } from '../../apps/api/src/database/embedded-postgres';
+import { processTreeCpuSeconds } from './server-cpu';
 
 export interface BenchDatabase {
   url: string;
@@ -13,6 +14,8 @@ export interface BenchDatabase {
   description: string;
   /** Stops the embedded server (or drops what was created on DATABASE_URL); safe to call twice. */
   release(): Promise<void>;
+  /** CPU seconds the embedded server has used so far (Linux); undefined on DATABASE_URL, whose server may serve others too. */
+  serverCpuSeconds(): number | undefined;
 }
 
 async function freePort(): Promise<number> {
@@ -50,9 +53,20 @@ export async function openBenchDatabase(log: (message: string) => void): Promise
     throw error;
   }
   const { url, stop } = handle;
+  const postmasterPid = (): number | undefined => {
+    try {
+      return Number(readFileSync(join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]) || undefined;
+    } catch {
+      return undefined;
+    }
+  };
   return {
     url,
     description: `embedded PostgreSQL (service settings) on 127.0.0.1:${port}, data in ${dataDir}`,
+    serverCpuSeconds: () => {
+      const pid = postmasterPid();
+      return pid === undefined ? undefined : processTreeCpuSeconds(pid);
+    },
     async release() {
       if (released) return;
       released = true;
@@ -78,6 +92,7 @@ async function openOnExternal(external: string, log: (message: string) => void):
     return {
       url: url.toString(),
       description: `database ${name} created on DATABASE_URL`,
+      serverCpuSeconds: () => undefined,
       async release() {
         if (released) return;
         released = true;
@@ -100,6 +115,7 @@ async function openOnExternal(external: string, log: (message: string) => void):
     return {
       url: url.toString(),
       description: `schema ${name} created on DATABASE_URL (advisory locks and NOTIFY channel are shared with that database)`,
+      serverCpuSeconds: () => undefined,
       async release() {
         if (released) return;
         released = true;
