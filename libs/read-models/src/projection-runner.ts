@@ -114,11 +114,16 @@ export class ProjectionRunner {
     this.buffer.push(event);
     this.queuedUpTo = event.position;
     this.arrived.notify();
-    return this.buffer.length >= this.batchSize * 4 ? this.drain() : undefined;
+    return this.queueFull() ? this.drain() : undefined;
+  }
+
+  /** Back-pressure: the reader stays at most four batches ahead of what is applied. */
+  private queueFull(): boolean {
+    return this.buffer.length >= this.batchSize * 4;
   }
 
   private async drain(): Promise<void> {
-    while (this.buffer.length >= this.batchSize * 4 && !this.isStopped()) await this.drained.wait();
+    while (this.queueFull() && !this.isStopped()) await this.drained.wait();
   }
 
   async stop(): Promise<void> {
@@ -164,8 +169,7 @@ export class ProjectionRunner {
       if (this.isStopped()) break;
       this.buffer.push(event);
       this.arrived.notify();
-      // Back-pressure: do not read far ahead of what has been applied.
-      while (this.buffer.length >= this.batchSize * 4 && !this.isStopped()) await this.drained.wait();
+      if (this.queueFull()) await this.drain();
     }
   }
 
