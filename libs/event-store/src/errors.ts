@@ -36,9 +36,24 @@ export class WriteConditionFailed extends Error {
   }
 }
 
+/** A write of appendToStreams that would take a key another write took (StreamWrite.reserve): nothing of it was written. */
+export class KeyReserved extends Error {
+  override readonly name = 'KeyReserved';
+  constructor(
+    readonly streamName: string,
+    readonly key: string,
+  ) {
+    super(`stream ${streamName}: not written, key ${key} is taken`);
+  }
+}
+
 /** A write may only depend on writes before it in its call: those are decided first. */
 export function assertConditions(write: StreamWrite, index: number): void {
   for (const i of write.onlyIf?.written ?? []) {
     if (!Number.isInteger(i) || i < 0 || i >= index) throw new Error(`appendToStreams: write ${index} may depend only on earlier writes, not on ${i}`);
+  }
+  const keys = write.reserve ?? [];
+  if (keys.some((k) => typeof k !== 'string' || k.length === 0) || new Set(keys).size !== keys.length) {
+    throw new Error(`appendToStreams: write ${index} reserves keys that are empty or repeated`);
   }
 }

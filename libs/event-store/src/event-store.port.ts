@@ -80,12 +80,26 @@ export interface StreamWrite {
    * A retried write that is already stored answers as it did the first time, whatever its conditions say now.
    */
   onlyIf?: { written?: number[]; noStreams?: string[] };
+  /**
+   * Unique keys the write takes, with it (an agency's payment reference, say): a write that finds one of them taken,
+   * by an earlier call or an earlier write of this call, fails with KeyReserved and writes nothing. A key is never
+   * given back, and the store remembers which write took it (reservation()). Keys are checked after onlyIf and before
+   * the expected revision. A retried write that is already stored answers as it did the first time.
+   */
+  reserve?: string[];
+}
+
+/** Which write took a key: its stream and the revision of its first event. */
+export interface Reservation {
+  key: string;
+  streamName: string;
+  revision: number;
 }
 
 /** One write of a batch: each succeeds or fails on its own, with appendToStream's semantics. */
 export type StreamWriteResult =
   | { streamName: string; ok: true; result: AppendResult }
-  | { streamName: string; ok: false; error: Error & { name: 'WrongExpectedRevision' | 'EventIdConflict' | 'WriteConditionFailed' } };
+  | { streamName: string; ok: false; error: Error & { name: 'WrongExpectedRevision' | 'EventIdConflict' | 'WriteConditionFailed' | 'KeyReserved' } };
 
 export interface EventStore {
   appendToStream(streamName: string, events: NewEvent[], options?: { expectedRevision?: ExpectedRevision }): Promise<AppendResult>;
@@ -100,6 +114,8 @@ export interface EventStore {
    * Several streams in one round trip where the store allows; missing streams map to []. Each is
    * read whole, or from the revision `fromRevisions` gives for it (the tail after a snapshot).
    */
+  /** The write that took a key (StreamWrite.reserve), or null while it is free. */
+  reservation(key: string): Promise<Reservation | null>;
   readStreams(streamNames: string[], fromRevisions?: ReadonlyMap<string, number>): Promise<Map<string, StoredEvent[]>>;
   readStream(streamName: string, options?: ReadStreamOptions): Promise<StoredEvent[]>;
   readAll(options?: ReadAllOptions): Promise<StoredEvent[]>;

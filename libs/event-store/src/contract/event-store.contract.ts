@@ -29,6 +29,8 @@ export function eventStoreContract(adapterName: string, open: () => Promise<Even
       metadata: { correlationId: 'corr-1', causationId: 'cause-1', actor: 'contract-test' },
     });
 
+    const toNew = (e: StoredEvent): NewEvent => ({ eventId: e.eventId, type: e.type, data: e.data, metadata: e.metadata });
+
     async function takeFrom(subscription: Subscription, count: number, accept: (e: StoredEvent) => boolean): Promise<StoredEvent[]> {
       const seen: StoredEvent[] = [];
       for await (const e of subscription) {
@@ -192,6 +194,57 @@ export function eventStoreContract(adapterName: string, open: () => Promise<Even
         expect(first[0]!.ok).toBe(true);
         expect(await store.appendToStreams(batch)).toEqual(first);
         expect(await store.readStream(stream('self'))).toHaveLength(1);
+      });
+
+      it('takes the keys a write reserves with it, and refuses a later write of a taken key, in this call or another', async () => {
+        const key = (k: string) => `${prefix}/${k}`;
+        await store.appendToStream(stream('k-seed'), [event()]);
+        const results = await store.appendToStreams([
+          { streamName: stream('k-a'), events: [event(), event()], expectedRevision: 'no_stream', reserve: [key('one'), key('two')] },
+          // Takes a key write 0 took: refused, though its own stream and revision are fine.
+          { streamName: stream('k-b'), events: [event()], reserve: [key('three'), key('two')] },
+          // Fails on its revision: takes nothing, so write 3 may take its key.
+          { streamName: stream('k-seed'), events: [event()], expectedRevision: 'no_stream', reserve: [key('four')] },
+          { streamName: stream('k-seed'), events: [event()], expectedRevision: 0, reserve: [key('four')] },
+          // Fails its condition: takes nothing either.
+          { streamName: stream('k-c'), events: [event()], onlyIf: { noStreams: [stream('k-a')] }, reserve: [key('five')] },
+        ]);
+        expect(results.map((r) => (r.ok ? 'ok' : r.error.name))).toEqual(['ok', 'KeyReserved', 'WrongExpectedRevision', 'ok', 'WriteConditionFailed']);
+        expect(results[1]).toMatchObject({ error: { key: key('two'), streamName: stream('k-b') } });
+        expect(await store.readStream(stream('k-b'))).toEqual([]);
+        expect(await store.reservation(key('one'))).toEqual({ key: key('one'), streamName: stream('k-a'), revision: 0 });
+        expect(await store.reservation(key('two'))).toEqual({ key: key('two'), streamName: stream('k-a'), revision: 0 });
+        expect(await store.reservation(key('four'))).toEqual({ key: key('four'), streamName: stream('k-seed'), revision: 1 });
+        for (const free of ['three', 'five']) expect(await store.reservation(key(free))).toBeNull();
+
+        // Another call: a taken key refuses the write; a retry of a stored write answers as the first time.
+        const again = await store.appendToStreams([
+          { streamName: stream('k-d'), events: [event()], reserve: [key('one')] },
+          { streamName: stream('k-e'), events: [event()], reserve: [key('three')] },
+        ]);
+        expect(again.map((r) => (r.ok ? 'ok' : r.error.name))).toEqual(['KeyReserved', 'ok']);
+        expect(await store.readStream(stream('k-d'))).toEqual([]);
+        const retry = await store.appendToStreams([
+          { streamName: stream('k-e'), events: (await store.readStream(stream('k-e'))).map(toNew), reserve: [key('three')] },
+        ]);
+        expect(retry).toEqual([again[1]]);
+        expect(await store.readStream(stream('k-e'))).toHaveLength(1);
+      });
+
+      it('lets one of many concurrent writers of the same key win', async () => {
+        const key = `${prefix}/race`;
+        const outcomes = await Promise.all(
+          Array.from({ length: 6 }, (_, i) => store.appendToStreams([{ streamName: stream(`race-${i}`), events: [event()], reserve: [key] }])),
+        );
+        const winners = outcomes.flat().filter((r) => r.ok);
+        expect(winners).toHaveLength(1);
+        expect(
+          outcomes
+            .flat()
+            .filter((r) => !r.ok)
+            .every((r) => !r.ok && r.error.name === 'KeyReserved'),
+        ).toBe(true);
+        expect((await store.reservation(key))?.streamName).toBe(winners[0]!.streamName);
       });
 
       it('refuses a write that depends on a later write of its call', async () => {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   ANY,
   BACKWARDS,
@@ -18,7 +19,7 @@ import {
   type JSONType,
   type ResolvedEvent,
 } from '@eventstore/db-client';
-import { assertConditions, WriteConditionFailed, WrongExpectedRevision } from '../errors';
+import { assertConditions, KeyReserved, WriteConditionFailed, WrongExpectedRevision } from '../errors';
 import type {
   AppendResult,
   EventMetadata,
@@ -27,6 +28,7 @@ import type {
   NewEvent,
   ReadAllOptions,
   ReadStreamOptions,
+  Reservation,
   StoredEvent,
   StreamWrite,
   StreamWriteResult,
@@ -79,6 +81,16 @@ export class EventStoreDbEventStore implements EventStore {
         results.push({ streamName: write.streamName, ok: false, error: new WriteConditionFailed(write.streamName, unmet) });
         continue;
       }
+      const stored = !unmet && write.reserve?.length ? await this.holds(write.streamName, write.events[0]!.eventId) : true;
+      const taken: Array<{ stream: string; revision: number }> = [];
+      if (!stored) {
+        const refused = await this.take(write, taken);
+        if (refused) {
+          await this.giveBack(taken);
+          results.push({ streamName: write.streamName, ok: false, error: new KeyReserved(write.streamName, refused) });
+          continue;
+        }
+      }
       try {
         results.push({
           streamName: write.streamName,
@@ -86,11 +98,65 @@ export class EventStoreDbEventStore implements EventStore {
           result: await this.appendToStream(write.streamName, write.events, { expectedRevision: write.expectedRevision }),
         });
       } catch (error) {
+        await this.giveBack(taken);
         if (!(error instanceof WrongExpectedRevision)) throw error;
         results.push({ streamName: write.streamName, ok: false, error });
       }
     }
     return results;
+  }
+
+  /**
+   * EventStoreDB has no multi-stream transaction, so a key is a stream of its own (`reservation-<key>`), taken before
+   * the write with an expected revision and given back (KeyGivenBack) if the write then fails. A crash between the two
+   * appends leaves a key whose write is missing: reservation() reports it with revision -1, for an operator to look at.
+   * Returns the first key found taken, having taken the others before it (the caller gives those back).
+   */
+  private async take(write: StreamWrite, taken: Array<{ stream: string; revision: number }>): Promise<string | null> {
+    for (const key of write.reserve ?? []) {
+      const stream = reservationStream(key);
+      const [last] = await this.readStream(stream, { direction: 'backwards', maxCount: 1 });
+      if (last && last.type !== KEY_GIVEN_BACK) return key;
+      try {
+        const result = await this.appendToStream(
+          stream,
+          [
+            {
+              eventId: randomUUID(),
+              type: KEY_TAKEN,
+              data: { key, streamName: write.streamName, eventId: write.events[0]!.eventId },
+              metadata: write.events[0]!.metadata,
+            },
+          ],
+          { expectedRevision: last ? last.revision : 'no_stream' },
+        );
+        taken.push({ stream, revision: result.nextExpectedRevision });
+      } catch (error) {
+        if (error instanceof WrongExpectedRevision) return key;
+        throw error;
+      }
+    }
+    return null;
+  }
+
+  private async giveBack(taken: Array<{ stream: string; revision: number }>): Promise<void> {
+    for (const { stream, revision } of taken) {
+      await this.appendToStream(
+        stream,
+        [{ eventId: randomUUID(), type: KEY_GIVEN_BACK, data: {}, metadata: { correlationId: stream, causationId: stream, actor: 'event-store' } }],
+        {
+          expectedRevision: revision,
+        },
+      );
+    }
+  }
+
+  async reservation(key: string): Promise<Reservation | null> {
+    const [last] = await this.readStream(reservationStream(key), { direction: 'backwards', maxCount: 1 });
+    if (!last || last.type !== KEY_TAKEN) return null;
+    const { streamName, eventId } = last.data as { streamName: string; eventId: string };
+    const written = (await this.readStream(streamName)).find((e) => e.eventId === eventId);
+    return { key, streamName, revision: written ? written.revision : -1 };
   }
 
   /** Whether a retried write is already stored: it then answers as it did, whatever its conditions say now. */
@@ -194,6 +260,10 @@ export class EventStoreDbEventStore implements EventStore {
     await this.client.dispose();
   }
 }
+
+const KEY_TAKEN = 'KeyTaken';
+const KEY_GIVEN_BACK = 'KeyGivenBack';
+const reservationStream = (key: string) => `reservation-${key}`;
 
 function toEsdbExpected(expected: ExpectedRevision): AppendExpectedRevision {
   if (expected === 'any') return ANY;

@@ -51,6 +51,8 @@ describe('appendToStreams (one INSERT for a batch) against appendToStream write 
         // onlyIf: an earlier write (taken modulo the write's index) and a stream (0–4; 4 is never written) that must be empty.
         dependsOn: fc.option(fc.nat()),
         emptyStream: fc.option(fc.integer({ min: 0, max: 4 })),
+        // reserve: keys from a pool of four, so writes of a batch contend for them.
+        keys: fc.uniqueArray(fc.integer({ min: 0, max: 3 }), { maxLength: 2 }),
       }),
       {
         minLength: 1,
@@ -64,6 +66,7 @@ describe('appendToStreams (one INSERT for a batch) against appendToStream write 
       fc.asyncProperty(plan, async ({ seeded, writes }) => {
         const run = randomUUID().slice(0, 8);
         const name = (i: number) => `batch-${run}-${i}`;
+        const key = (i: number) => `key-${run}-${i}`;
         for (const [i, count] of seeded.entries()) {
           if (count === 0) continue;
           const events = Array.from({ length: count }, (_, n) => event(n));
@@ -79,10 +82,12 @@ describe('appendToStreams (one INSERT for a batch) against appendToStream write 
             events: Array.from({ length: w.events }, () => event(n++)),
             expectedRevision: w.expected,
             ...(written.length || noStreams.length ? { onlyIf: { written, noStreams } } : {}),
+            ...(w.keys.length ? { reserve: w.keys.map(key) } : {}),
           };
         });
         const together = (await batched.appendToStreams(batch)).map(outcome);
         const oneByOne: Array<ReturnType<typeof outcome>> = [];
+        const taken = new Map<string, { streamName: string; revision: number }>();
         for (const w of batch) {
           // The conditions as their definition reads: the earlier writes went in, the streams are still empty.
           const needs = (w.onlyIf?.written ?? []).every((i) => oneByOne[i]!.ok);
@@ -91,9 +96,14 @@ describe('appendToStreams (one INSERT for a batch) against appendToStream write 
             oneByOne.push({ ok: false, error: 'WriteConditionFailed', actual: undefined });
             continue;
           }
+          if ((w.reserve ?? []).some((k) => taken.has(k))) {
+            oneByOne.push({ ok: false, error: 'KeyReserved', actual: undefined });
+            continue;
+          }
           try {
             const result = await single.appendToStream(w.streamName, w.events, { expectedRevision: w.expectedRevision });
             oneByOne.push(outcome({ ok: true, result }));
+            for (const k of w.reserve ?? []) taken.set(k, { streamName: w.streamName, revision: result.nextExpectedRevision - w.events.length + 1 });
           } catch (error) {
             oneByOne.push(outcome({ ok: false, error: error as Error }));
           }
@@ -102,6 +112,10 @@ describe('appendToStreams (one INSERT for a batch) against appendToStream write 
         for (let i = 0; i < 4; i++) {
           const [a, b] = await Promise.all([batched.readStream(name(i)), single.readStream(name(i))]);
           expect(a.map((e) => [e.eventId, e.revision, e.data])).toEqual(b.map((e) => [e.eventId, e.revision, e.data]));
+        }
+        for (let i = 0; i < 4; i++) {
+          const model = taken.get(key(i));
+          expect(await batched.reservation(key(i))).toEqual(model ? { key: key(i), ...model } : null);
         }
         // A retry of the whole batch takes the write-by-write path: what was written answers as the first time.
         const retry = (await batched.appendToStreams(batch)).map(outcome);

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { Client, Pool, type PoolClient } from 'pg';
-import { assertConditions, EventIdConflict, WriteConditionFailed, WrongExpectedRevision } from '../errors';
+import { assertConditions, EventIdConflict, KeyReserved, WriteConditionFailed, WrongExpectedRevision } from '../errors';
 import type {
   AllFilter,
   AppendResult,
@@ -9,6 +9,7 @@ import type {
   NewEvent,
   ReadAllOptions,
   ReadStreamOptions,
+  Reservation,
   StoredEvent,
   StreamWrite,
   StreamWriteResult,
@@ -166,6 +167,7 @@ export class PostgresEventStore implements EventStore {
         count: w.events.length,
         ...(w.onlyIf?.written?.length ? { onlyIfWritten: w.onlyIf.written } : {}),
         ...(w.onlyIf?.noStreams?.length ? { onlyIfNoStreams: w.onlyIf.noStreams } : {}),
+        ...(w.reserve?.length ? { reserve: w.reserve } : {}),
       };
     });
     const { rows } = await this.pool.query<{
@@ -188,9 +190,18 @@ export class PostgresEventStore implements EventStore {
           ? new WrongExpectedRevision(write.streamName, write.expectedRevision ?? 'any', Number(row.error_detail))
           : row.error_code === 'LE004'
             ? new WriteConditionFailed(write.streamName, String(row.error_detail))
-            : new EventIdConflict(row.error_code === 'LE002' ? String(row.error_detail) : '(one of the batch)', write.streamName);
+            : row.error_code === 'LE005'
+              ? new KeyReserved(write.streamName, String(row.error_detail))
+              : new EventIdConflict(row.error_code === 'LE002' ? String(row.error_detail) : '(one of the batch)', write.streamName);
       return { streamName: write.streamName, ok: false, error };
     });
+  }
+
+  async reservation(key: string): Promise<Reservation | null> {
+    const { rows } = await this.pool.query<{ stream_name: string; revision: string }>('SELECT stream_name, revision FROM ledger_reservations WHERE key = $1', [
+      key,
+    ]);
+    return rows[0] ? { key, streamName: rows[0].stream_name, revision: Number(rows[0].revision) } : null;
   }
 
   async readStreams(streamNames: string[], fromRevisions?: ReadonlyMap<string, number>): Promise<Map<string, StoredEvent[]>> {

@@ -46,6 +46,21 @@ DROP TRIGGER IF EXISTS ledger_events_no_truncate ON ledger_events;
 CREATE TRIGGER ledger_events_no_truncate BEFORE TRUNCATE ON ledger_events
   FOR EACH STATEMENT EXECUTE FUNCTION ledger_events_immutable();
 
+-- Keys taken by writes (StreamWrite.reserve), each with the write that took it. Written with the events, in the same
+-- transaction, and as immutable as they are.
+CREATE TABLE IF NOT EXISTS ledger_reservations (
+  key         text   PRIMARY KEY,
+  stream_name text   NOT NULL,
+  revision    bigint NOT NULL,
+  position    bigint NOT NULL
+);
+DROP TRIGGER IF EXISTS ledger_reservations_no_update ON ledger_reservations;
+CREATE TRIGGER ledger_reservations_no_update BEFORE UPDATE OR DELETE ON ledger_reservations
+  FOR EACH ROW EXECUTE FUNCTION ledger_events_immutable();
+DROP TRIGGER IF EXISTS ledger_reservations_no_truncate ON ledger_reservations;
+CREATE TRIGGER ledger_reservations_no_truncate BEFORE TRUNCATE ON ledger_reservations
+  FOR EACH STATEMENT EXECUTE FUNCTION ledger_events_immutable();
+
 -- The two links of the hash chain, in one place for both append functions (integrity/chain.ts has the same formula).
 CREATE OR REPLACE FUNCTION ledger_stream_link(p_previous text, p_event_id text, p_stream text, p_revision bigint, p_type text, p_data text, p_metadata text)
 RETURNS text LANGUAGE sql STABLE AS $$
@@ -160,25 +175,37 @@ DECLARE
   v_first  int := 0;
   v_done   boolean[] := '{}';
   v_unmet  text;
+  v_stored boolean;
+  v_key    text;
   v_row    record;
 BEGIN
   PERFORM pg_advisory_xact_lock(${EVENT_STORE_LOCK_KEY});
   SELECT array_agg(e.ev ORDER BY e.n) INTO v_events FROM json_array_elements(p_events) WITH ORDINALITY AS e(ev, n);
   FOR v_write IN
-    SELECT * FROM ROWS FROM (json_to_recordset(p_writes) AS ("streamName" text, expected text, count int, "onlyIfWritten" int[], "onlyIfNoStreams" text[]))
-      WITH ORDINALITY AS w(name, expected, count, written, no_streams, wi)
+    SELECT * FROM ROWS FROM (json_to_recordset(p_writes) AS ("streamName" text, expected text, count int, "onlyIfWritten" int[], "onlyIfNoStreams" text[], reserve text[]))
+      WITH ORDINALITY AS w(name, expected, count, written, no_streams, reserve, wi)
      ORDER BY w.wi
   LOOP
     -- A write already made answers as it did (ledger_append returns its result), whatever its conditions say now.
-    v_unmet := CASE WHEN EXISTS (SELECT 1 FROM ledger_events e WHERE e.event_id = (v_events[v_first + 1]->>'eventId')::uuid) THEN NULL
-                    ELSE ledger_unmet_condition(v_done, v_write.written, v_write.no_streams) END;
+    v_stored := EXISTS (SELECT 1 FROM ledger_events e WHERE e.event_id = (v_events[v_first + 1]->>'eventId')::uuid);
+    v_unmet := CASE WHEN v_stored THEN NULL ELSE ledger_unmet_condition(v_done, v_write.written, v_write.no_streams) END;
+    v_key := CASE WHEN v_stored OR v_unmet IS NOT NULL THEN NULL
+                  ELSE (SELECT k FROM unnest(v_write.reserve) AS k WHERE EXISTS (SELECT 1 FROM ledger_reservations r WHERE r.key = k) LIMIT 1) END;
     IF v_unmet IS NOT NULL THEN
       RETURN QUERY SELECT v_write.wi::int - 1, NULL::bigint, NULL::bigint, 'LE004'::text, v_unmet;
+      v_done := v_done || false;
+    ELSIF v_key IS NOT NULL THEN
+      RETURN QUERY SELECT v_write.wi::int - 1, NULL::bigint, NULL::bigint, 'LE005'::text, v_key;
       v_done := v_done || false;
     ELSE
       BEGIN
         -- A sub-transaction per write: a refused write rolls back alone, the others stay.
         SELECT * INTO v_row FROM ledger_append(v_write.name, v_write.expected, array_to_json(v_events[v_first + 1 : v_first + v_write.count]));
+        IF NOT v_row.duplicate AND v_write.reserve IS NOT NULL THEN
+          INSERT INTO ledger_reservations (key, stream_name, revision, position)
+          SELECT k, v_write.name, v_row.next_revision - v_write.count + 1, v_row.last_position - v_write.count + 1
+            FROM unnest(v_write.reserve) AS k;
+        END IF;
         RETURN QUERY SELECT v_write.wi::int - 1, v_row.next_revision, v_row.last_position, NULL::text, NULL::text;
         v_done := v_done || true;
       EXCEPTION WHEN SQLSTATE 'LE001' OR SQLSTATE 'LE002' OR unique_violation THEN
@@ -206,11 +233,26 @@ DECLARE
   w_slot     int[];
   w_ndep     int[];
   w_nabsent  int[];
+  w_nres     int[];
   w_done     boolean[] := '{}';
   -- The writes' conditions one after the other, w_ndep and w_nabsent of them a write.
   c_dep      int[];
   c_absent   text[];
   c_slot     int[];
+  -- The keys the writes take, one after the other, w_nres of them a write; whether each was taken before this call,
+  -- and whether it occurs more than once in the call (then the loop follows who took it first).
+  r_key      text[];
+  r_before   boolean[];
+  r_repeated boolean[];
+  v_in_call  text[] := '{}';
+  -- Per key taken: the write that took it.
+  t_key      text[] := '{}';
+  t_stream   text[] := '{}';
+  t_rev      bigint[] := '{}';
+  t_pos      bigint[] := '{}';
+  v_res      int := 0;
+  v_first_rev bigint;
+  v_first_pos bigint;
   -- Per event of the batch, in order: the texts the hashes are computed over.
   e_id       text[];
   e_type     text[];
@@ -243,15 +285,17 @@ BEGIN
   -- json_to_recordset reads each element's fields in one pass (each ->> would scan the element's text again), and
   -- a json field keeps its text as received, which is what the hashes are over.
   WITH w AS MATERIALIZED (
-    SELECT * FROM ROWS FROM (json_to_recordset(p_writes) AS ("streamName" text, expected text, count int, "onlyIfWritten" int[], "onlyIfNoStreams" text[]))
-           WITH ORDINALITY AS w(name, expected, count, written, no_streams, wi)
+    SELECT * FROM ROWS FROM (json_to_recordset(p_writes) AS ("streamName" text, expected text, count int, "onlyIfWritten" int[], "onlyIfNoStreams" text[], reserve text[]))
+           WITH ORDINALITY AS w(name, expected, count, written, no_streams, reserve, wi)
   )
   SELECT (SELECT array_agg(w.name ORDER BY w.wi) FROM w), (SELECT array_agg(w.expected ORDER BY w.wi) FROM w),
          (SELECT array_agg(w.count ORDER BY w.wi) FROM w), (SELECT array_agg(coalesce(cardinality(w.written), 0) ORDER BY w.wi) FROM w),
          (SELECT array_agg(coalesce(cardinality(w.no_streams), 0) ORDER BY w.wi) FROM w),
          (SELECT array_agg(d.dep ORDER BY w.wi, d.k) FROM w, unnest(w.written) WITH ORDINALITY AS d(dep, k)),
-         (SELECT array_agg(a.name ORDER BY w.wi, a.k) FROM w, unnest(w.no_streams) WITH ORDINALITY AS a(name, k))
-    INTO w_stream, w_expected, w_count, w_ndep, w_nabsent, c_dep, c_absent;
+         (SELECT array_agg(a.name ORDER BY w.wi, a.k) FROM w, unnest(w.no_streams) WITH ORDINALITY AS a(name, k)),
+         (SELECT array_agg(coalesce(cardinality(w.reserve), 0) ORDER BY w.wi) FROM w),
+         (SELECT array_agg(r.key ORDER BY w.wi, r.k) FROM w, unnest(w.reserve) WITH ORDINALITY AS r(key, k))
+    INTO w_stream, w_expected, w_count, w_ndep, w_nabsent, c_dep, c_absent, w_nres, r_key;
   IF w_stream IS NULL THEN
     RETURN;
   END IF;
@@ -287,6 +331,12 @@ BEGIN
   SELECT e.position, e.global_hash INTO v_head, v_ghash FROM ledger_events e ORDER BY e.position DESC LIMIT 1;
   v_head := coalesce(v_head, 0);
   v_ghash := coalesce(v_ghash, repeat('0', 64));
+  IF r_key IS NOT NULL THEN
+    SELECT array_agg(x.before ORDER BY x.k), array_agg(x.repeated ORDER BY x.k) INTO r_before, r_repeated
+      FROM (SELECT r.k, EXISTS (SELECT 1 FROM ledger_reservations l WHERE l.key = r.key) AS before,
+                   count(*) OVER (PARTITION BY r.key) > 1 AS repeated
+              FROM unnest(r_key) WITH ORDINALITY AS r(key, k)) AS x;
+  END IF;
 
   FOR v_w IN 1 .. cardinality(w_stream) LOOP
     v_slot := w_slot[v_w];
@@ -308,6 +358,20 @@ BEGIN
       RETURN QUERY SELECT v_w - 1, NULL::bigint, NULL::bigint, 'LE004'::text, v_unmet;
       w_done[v_w] := false;
       v_event := v_event + w_count[v_w];
+      v_res := v_res + w_nres[v_w];
+      CONTINUE;
+    END IF;
+    v_unmet := NULL;
+    FOR v_r IN v_res + 1 .. v_res + w_nres[v_w] LOOP
+      IF v_unmet IS NULL AND (r_before[v_r] OR (r_repeated[v_r] AND r_key[v_r] = ANY(v_in_call))) THEN
+        v_unmet := r_key[v_r];
+      END IF;
+    END LOOP;
+    IF v_unmet IS NOT NULL THEN
+      RETURN QUERY SELECT v_w - 1, NULL::bigint, NULL::bigint, 'LE005'::text, v_unmet;
+      w_done[v_w] := false;
+      v_event := v_event + w_count[v_w];
+      v_res := v_res + w_nres[v_w];
       CONTINUE;
     END IF;
     IF (w_expected[v_w] = 'no_stream' AND v_current <> -1)
@@ -316,8 +380,11 @@ BEGIN
       RETURN QUERY SELECT v_w - 1, NULL::bigint, NULL::bigint, 'LE001'::text, v_current::text;
       w_done[v_w] := false;
       v_event := v_event + w_count[v_w];
+      v_res := v_res + w_nres[v_w];
       CONTINUE;
     END IF;
+    v_first_rev := v_current + 1;
+    v_first_pos := v_head + 1;
     FOR v_e IN 1 .. w_count[v_w] LOOP
       v_event := v_event + 1;
       v_current := v_current + 1;
@@ -333,6 +400,16 @@ BEGIN
     END LOOP;
     s_rev[v_slot] := v_current;
     w_done[v_w] := true;
+    FOR v_r IN v_res + 1 .. v_res + w_nres[v_w] LOOP
+      t_key := t_key || r_key[v_r];
+      t_stream := t_stream || w_stream[v_w];
+      t_rev := t_rev || v_first_rev;
+      t_pos := t_pos || v_first_pos;
+      IF r_repeated[v_r] THEN
+        v_in_call := v_in_call || r_key[v_r];
+      END IF;
+    END LOOP;
+    v_res := v_res + w_nres[v_w];
     RETURN QUERY SELECT v_w - 1, v_current, v_head, NULL::text, NULL::text;
   END LOOP;
 
@@ -343,6 +420,10 @@ BEGIN
       JOIN unnest(e_id, e_type, e_data, e_meta, e_write) WITH ORDINALITY AS e(id, type, data, meta, write, event) ON e.event = o.event
       JOIN unnest(w_stream) WITH ORDINALITY AS w(name, wi) ON w.wi = e.write
      ORDER BY o.pos;
+    IF cardinality(t_key) > 0 THEN
+      INSERT INTO ledger_reservations (key, stream_name, revision, position)
+      SELECT * FROM unnest(t_key, t_stream, t_rev, t_pos);
+    END IF;
     PERFORM pg_notify('ledger_events', v_head::text);
   END IF;
 END $$;
