@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { makeResidentId } from '@ledger/domain';
-import { EVENT_STORE, type EventStore } from '@ledger/event-store';
+import { EVENT_STORE, newEventId, type EventStore } from '@ledger/event-store';
+import { AgencyEvents, receiptIdFor, receiptStream } from '../../apps/api/src/agency/agency-events';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { AgencyRegistry } from '../../apps/api/src/agency/agency-registry';
@@ -281,6 +282,77 @@ describe('collection-agency payment intake over HTTP', () => {
       const p = await person();
       const res = await post([resident({ ...p, name: '别人' }, 'HOLD-NAME')]).expect(200);
       expect(res.body.results[0]).toMatchObject({ status: 'held', reason: 'name_mismatch' });
+    });
+  });
+
+  describe('receipt keys', () => {
+    it("writes a payment straight to the person's ledger as one event that takes the receipt's key, and answers reposts from it", async () => {
+      const p = await person();
+      const someoneElse = await person();
+      const before = await ledgerEventCount();
+      const first = await post([resident(p, 'KEY-DIRECT')]).expect(200);
+      expect(first.body.results[0]).toMatchObject({ status: 'accepted', personId: p.personId });
+      // No claim: the contribution is the only event, and it holds the key.
+      expect(await ledgerEventCount()).toBe(before + 1);
+      const store = t.app.get<EventStore>(EVENT_STORE);
+      const stream = receiptStream(agency.id, 'KEY-DIRECT');
+      expect(await store.readStream(stream)).toEqual([]);
+      const holder = await store.reservation(stream);
+      expect(holder?.streamName).toBe(`person-${p.personId}`);
+      const [contribution] = await store.readStream(holder!.streamName, { fromRevision: holder!.revision, maxCount: 1 });
+      expect(contribution).toMatchObject({
+        type: 'ContributionRecorded',
+        data: { contributionId: first.body.results[0].receiptId, agencyReference: 'KEY-DIRECT', payerIdNumber: p.idNumber, payerName: p.name },
+      });
+
+      const again = await post([
+        resident(p, 'KEY-DIRECT'),
+        resident(p, 'KEY-DIRECT', { paidAt: '2025-10-16T09:30:00+08:00' }),
+        resident(someoneElse, 'KEY-DIRECT'),
+      ]).expect(200);
+      expect(again.body.results.map((r: { status: string }) => r.status)).toEqual(['duplicate', 'conflict', 'conflict']);
+      expect(again.body.results[0]).toMatchObject({ receiptId: first.body.results[0].receiptId, originalStatus: 'accepted' });
+      expect(await ledgerEventCount()).toBe(before + 1);
+
+      // The receipt is in reconciliation's view with the payer as posted; auditors see the payer's ID number masked.
+      const [row] = await t.app
+        .get(DataSource)
+        .query(`SELECT "idNumber", name, status, "personId" FROM agency_receipt_view WHERE "receiptId" = $1`, [first.body.results[0].receiptId]);
+      expect(row).toEqual({ idNumber: p.idNumber, name: p.name, status: 'accepted', personId: p.personId });
+      const timeline = await http
+        .get(`/v1/persons/${p.personId}/timeline`)
+        .set({ Authorization: `Bearer ${t.auditorToken}` })
+        .expect(200);
+      expect(JSON.stringify(timeline.body)).not.toContain(p.idNumber);
+      expect(JSON.stringify(timeline.body)).toContain(`${p.idNumber.slice(0, 4)}**********${p.idNumber.slice(-4)}`);
+    });
+
+    it('answers a repost of a payment claimed before claims took keys as its duplicate, and applies it once', async () => {
+      const p = await person();
+      const payment = resident(p, 'KEY-LEGACY');
+      const store = t.app.get<EventStore>(EVENT_STORE);
+      const receiptId = receiptIdFor(agency.id, 'KEY-LEGACY');
+      // A claim as an earlier build wrote it: the receipt stream's first event, no key taken, not applied yet.
+      await store.appendToStream(
+        receiptStream(agency.id, 'KEY-LEGACY'),
+        [
+          {
+            eventId: newEventId(),
+            type: AgencyEvents.paymentReceived,
+            data: { receiptId, agencyId: agency.id, reference: 'KEY-LEGACY', payment, receivedAt: new Date().toISOString() },
+            metadata: { correlationId: 'legacy', causationId: 'legacy', actor: 'test:legacy' },
+          },
+        ],
+        { expectedRevision: 'no_stream' },
+      );
+      expect(await store.reservation(receiptStream(agency.id, 'KEY-LEGACY'))).toBeNull();
+      const res = await post([payment, resident(p, 'KEY-LEGACY', { amountFen: 1 })]).expect(200);
+      expect(res.body.results).toMatchObject([
+        { status: 'duplicate', receiptId, originalStatus: 'accepted' },
+        { status: 'conflict', receiptId },
+      ]);
+      const timeline = await http.get(`/v1/persons/${p.personId}/timeline`).set(clerk()).expect(200);
+      expect(timeline.body.events.filter((e: { type: string }) => e.type === 'ContributionRecorded')).toHaveLength(1);
     });
   });
 

@@ -5,7 +5,11 @@ import type { SealedSecret } from './agency-secret-box';
 
 /** Agencies are event-sourced like everything else: `agency-<id>` holds registration and rotations. */
 export const AGENCY_STREAM = 'agency-';
-/** One stream per (agency, reference): its first event is the claim that makes a posting exactly-once. */
+/**
+ * One name per (agency, reference), which is also the receipt's key (StreamWrite.reserve) that makes a posting
+ * exactly-once: taken by the contribution of a payment that goes straight to the person's ledger, or by a claim, the
+ * first event of this stream, for a payment that has to wait (a person not known yet, a refusal, a reversal first).
+ */
 export const RECEIPT_STREAM = 'receipt-';
 /** One stream per (agency, reference) reversal request, so a reversal can arrive before its payment. */
 export const REVERSAL_STREAM = 'receiptreversal-';

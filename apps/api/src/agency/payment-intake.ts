@@ -6,13 +6,16 @@ import {
   decidePerson,
   evolvePerson,
   isDomainError,
+  personIdOfStream,
   personStreamId,
+  type ContributionRecordedData,
   type PersonEvent,
   type PersonState,
 } from '@ledger/domain';
 import {
   newEventId,
   EVENT_STORE,
+  KeyReserved,
   WriteConditionFailed,
   WrongExpectedRevision,
   type EventMetadata,
@@ -35,7 +38,7 @@ import {
 } from './agency-events';
 import type { Agency } from './agency-registry';
 import { mapBounded } from './bounded';
-import { agencyMayCollect, checkPaymentRow, periodOf, samePayment, type AgencyPayment } from './payment-row';
+import { agencyMayCollect, checkPaymentRow, paymentOfContribution, periodOf, samePayment, type AgencyPayment } from './payment-row';
 import { PersonStates } from '../persons/person-states';
 import { PersonLookup } from './person-lookup';
 import { settlePeriod } from './settlement';
@@ -173,12 +176,13 @@ export class PaymentIntake {
 
   /**
    * The common case in a constant number of round trips, ROWS_PER_CALL rows at a time: look up the persons, read
-   * their states, decide each person's rows in input order, and write in one call every claim together with each
-   * person's contributions at the revision read. A person's contributions are written only if its claims were and
-   * no reversal was requested for them (onlyIf, checked under the store's append lock), so the claim stays the one
-   * gate of exactly-once. Whatever does not fit that path (a claim already taken, a person not found or refusing, a
-   * pending reversal, a person written meanwhile) is handed to the per-row path, which re-reads and re-decides:
-   * the batch only saves round trips, it never decides differently.
+   * their states, decide each person's rows in input order, and write in one call each person's contributions at the
+   * revision read, together with a claim for every row that cannot go to a person's ledger now. Each contribution takes
+   * its receipt's key (reserve), as a claim does, so the key stays the one gate of exactly-once; a person's
+   * contributions are written only if no reversal was requested for them and no claim predates the keys (onlyIf,
+   * checked under the store's append lock). Whatever does not fit that path (a key already taken, a person not found or
+   * refusing, a pending reversal, a person written meanwhile) is handed to the per-row path, which re-reads and
+   * re-decides: the batch only saves round trips, it never decides differently.
    */
   private async postBatched(
     agency: Agency,
@@ -190,18 +194,9 @@ export class PaymentIntake {
   ): Promise<void> {
     const personIds = await this.persons.personIdsOf(rows.map((r) => r.payment.idNumber));
     const receivedAt = new Date().toISOString();
-    const claims = rows.map(({ index, payment }): Claim => {
-      const receiptId = receiptIdFor(agency.id, payment.reference);
-      const received: PaymentReceivedData = { receiptId, agencyId: agency.id, reference: payment.reference, payment, receivedAt };
-      const stream = receiptStream(agency.id, payment.reference);
-      return { index, payment, received, receipt: { stream, revision: 0, received, heldReason: null, cancelled: false } };
-    });
-    const settleAlone = (c: Claim) =>
-      perRow.add(
-        c.payment.idNumber,
-        c.index,
-        async () => (results[c.index] = fromSettled(c.index, c.payment.reference, c.received.receiptId, await this.settle(c.receipt, context, track))),
-      );
+    const claims = rows.map(({ index, payment }) => claimOf(agency, index, payment, receivedAt));
+    const alone = (c: Claim) =>
+      perRow.add(c.payment.idNumber, c.index, async () => (results[c.index] = await this.ingest(agency, c.payment, c.index, context, track)));
     const byPerson = new Map<string, Claim[]>();
     for (const c of claims) {
       const personId = personIds.get(c.payment.idNumber);
@@ -211,42 +206,37 @@ export class PaymentIntake {
       else byPerson.set(personId, [c]);
     }
     const decided = await this.decide(byPerson, context);
+    const applied = new Set<Claim>();
+    for (const person of decided) for (const a of person.applied) applied.add(a.claim);
 
-    // Each person's claims, then its contributions right after them: a reader of the store finds both in one piece.
     const writes: StreamWrite[] = [];
-    const claimAt = new Map<Claim, number>();
-    const addClaim = (c: Claim) => {
-      claimAt.set(c, writes.length);
-      writes.push({
-        streamName: c.receipt.stream,
-        events: [{ eventId: newEventId(), type: AgencyEvents.paymentReceived, data: c.received, metadata: metadataOf(context) }],
-        expectedRevision: 'no_stream',
-      });
-    };
     const contributionsAt: Array<{ at: number; person: DecidedPerson }> = [];
     for (const person of decided) {
-      for (const c of byPerson.get(person.personId)!) addClaim(c);
       if (!person.write) continue;
       contributionsAt.push({ at: writes.length, person });
-      writes.push({
-        ...person.write,
-        onlyIf: {
-          written: person.applied.map((a) => claimAt.get(a.claim)!),
-          noStreams: person.applied.map((a) => reversalStream(agency.id, a.claim.payment.reference)),
-        },
-      });
+      writes.push(this.contributionWrite(agency, person));
     }
-    for (const c of claims) if (!claimAt.has(c)) addClaim(c);
+    // Rows no person's write carries: claimed, to be held (or applied by the per-row path when it can).
+    const claimAt = new Map<Claim, number>();
+    for (const c of claims) {
+      if (applied.has(c)) continue;
+      claimAt.set(c, writes.length);
+      writes.push(claimWrite(c, context));
+    }
     const written = await this.store.appendToStreams(writes);
 
-    const answered = new Set<Claim>();
-    for (const c of claims) {
-      const outcome = written[claimAt.get(c)!]!;
-      if (outcome.ok) track(outcome.result.position);
-      else if (outcome.error instanceof WrongExpectedRevision) {
+    for (const [c, at] of claimAt) {
+      const outcome = written[at]!;
+      if (outcome.ok) {
+        track(outcome.result.position);
+        perRow.add(
+          c.payment.idNumber,
+          c.index,
+          async () => (results[c.index] = fromSettled(c.index, c.payment.reference, c.received.receiptId, await this.settle(c.receipt, context, track))),
+        );
+      } else if (outcome.error instanceof WrongExpectedRevision || outcome.error instanceof KeyReserved) {
         // Posted before (a retry, a racing request): duplicate or conflict, as the per-row path finds.
-        answered.add(c);
-        perRow.add(c.payment.idNumber, c.index, async () => (results[c.index] = await this.ingest(agency, c.payment, c.index, context, track)));
+        alone(c);
       } else throw outcome.error;
     }
     const accept = (person: DecidedPerson, position: number) => {
@@ -256,20 +246,16 @@ export class PaymentIntake {
     let contended = new Map<string, Claim[]>();
     for (const { at, person } of contributionsAt) {
       const outcome = written[at]!;
-      if (outcome.ok) {
-        accept(person, outcome.result.position);
-        for (const a of person.applied) answered.add(a.claim);
-      } else if (outcome.error instanceof WrongExpectedRevision) {
-        // Written by another request since the read. Its conditions held (they are checked first): the claims are written.
+      if (outcome.ok) accept(person, outcome.result.position);
+      else if (outcome.error instanceof WrongExpectedRevision)
         contended.set(
           person.personId,
           person.applied.map((a) => a.claim),
         );
-        for (const a of person.applied) answered.add(a.claim);
-      } else if (!(outcome.error instanceof WriteConditionFailed)) throw outcome.error;
+      // A key taken (posted before), a reversal waiting or an older claim: each row on its own.
+      else if (outcome.error instanceof KeyReserved || outcome.error instanceof WriteConditionFailed) for (const a of person.applied) alone(a.claim);
+      else throw outcome.error;
     }
-    // Claimed but not applied here: the person unknown or refusing, another claim of the person's taken, a reversal waiting.
-    for (const c of claims) if (!answered.has(c)) settleAlone(c);
 
     // A person written by another request meanwhile is read again and re-decided in batch a few times; rows still
     // contended after that go the per-row way.
@@ -277,22 +263,37 @@ export class PaymentIntake {
       const again = await this.decide(contended, context);
       const next = new Map<string, Claim[]>();
       const retried = again.filter((p) => p.write !== null);
-      const outcomes = await this.store.appendToStreams(retried.map((p) => p.write!));
+      const outcomes = await this.store.appendToStreams(retried.map((p) => this.contributionWrite(agency, p)));
       outcomes.forEach((outcome, i) => {
         const person = retried[i]!;
         if (outcome.ok) accept(person, outcome.result.position);
-        else if (outcome.error instanceof WrongExpectedRevision) {
-          if (attempt < BATCH_ATTEMPTS)
-            next.set(
-              person.personId,
-              person.applied.map((a) => a.claim),
-            );
-          else for (const a of person.applied) settleAlone(a.claim);
-        } else throw outcome.error;
+        else if (outcome.error instanceof WrongExpectedRevision && attempt < BATCH_ATTEMPTS)
+          next.set(
+            person.personId,
+            person.applied.map((a) => a.claim),
+          );
+        else if (outcome.error instanceof WrongExpectedRevision || outcome.error instanceof KeyReserved || outcome.error instanceof WriteConditionFailed)
+          for (const a of person.applied) alone(a.claim);
+        else throw outcome.error;
       });
-      for (const person of again) for (const c of person.refused) settleAlone(c);
+      for (const person of again) for (const c of person.refused) alone(c);
       contended = next;
     }
+  }
+
+  /**
+   * A person's decided contributions, taking their receipts' keys. Written only while no reversal waits for them and no
+   * claim of theirs exists (a claim written before contributions took keys holds none).
+   */
+  private contributionWrite(agency: Agency, person: DecidedPerson): StreamWrite {
+    const references = person.applied.map((a) => a.claim.payment.reference);
+    return {
+      ...person.write!,
+      reserve: person.applied.map((a) => a.claim.receipt.stream),
+      onlyIf: {
+        noStreams: [...references.map((r) => reversalStream(agency.id, r)), ...person.applied.map((a) => a.claim.receipt.stream)],
+      },
+    };
   }
 
   /**
@@ -332,39 +333,106 @@ export class PaymentIntake {
     return decided;
   }
 
+  /**
+   * One row on its own: straight to the person's ledger when the person takes it (the contribution taking the
+   * receipt's key), else claimed and settled (held; or applied, then reversed, when a reversal waits). A key found
+   * taken makes the row a duplicate or a conflict of the posting that took it.
+   */
   private async ingest(agency: Agency, payment: AgencyPayment, index: number, context: CommandContext, track: (p: number) => void): Promise<RowResult> {
-    const receiptId = receiptIdFor(agency.id, payment.reference);
-    const stream = receiptStream(agency.id, payment.reference);
-    const received: PaymentReceivedData = { receiptId, agencyId: agency.id, reference: payment.reference, payment, receivedAt: new Date().toISOString() };
-    let receipt: ReceiptState;
-    try {
-      const written = await this.store.appendToStream(
-        stream,
-        [{ eventId: newEventId(), type: AgencyEvents.paymentReceived, data: received, metadata: metadataOf(context) }],
-        {
-          expectedRevision: 'no_stream',
-        },
-      );
-      track(written.position);
-      receipt = { stream, revision: 0, received, heldReason: null, cancelled: false };
-    } catch (error) {
-      if (!(error instanceof WrongExpectedRevision)) throw error;
-      const existing = await this.loadReceipt(stream);
-      if (!existing) throw error;
-      if (!samePayment(existing.received.payment, payment)) {
-        return {
-          index,
-          reference: payment.reference,
-          status: 'conflict',
-          receiptId,
-          code: 'reference_conflict',
-          message: `reference ${payment.reference} was already posted with different content; nothing was written (receipt ${receiptId})`,
-        };
-      }
-      const settled = await this.settle(existing, context, track);
-      return { index, reference: payment.reference, status: 'duplicate', receiptId, originalStatus: settledStatus(settled) };
+    const claim = claimOf(agency, index, payment, new Date().toISOString());
+    const direct = await this.recordDirectly(agency, claim, context, track);
+    if (direct === 'taken') return this.answerTaken(agency, payment, index, context, track);
+    if (direct) return acceptedRow(index, claim.received, direct.personId, direct.state);
+    const [claimed] = await this.store.appendToStreams([claimWrite(claim, context)]);
+    if (!claimed!.ok) {
+      if (claimed!.error instanceof WrongExpectedRevision || claimed!.error instanceof KeyReserved)
+        return this.answerTaken(agency, payment, index, context, track);
+      throw claimed!.error;
     }
-    return fromSettled(index, payment.reference, receiptId, await this.settle(receipt, context, track));
+    track(claimed!.result.position);
+    return fromSettled(index, payment.reference, claim.received.receiptId, await this.settle(claim.receipt, context, track));
+  }
+
+  /**
+   * The contribution on the person's stream, taking the receipt's key; 'taken' when the key or the contribution is
+   * there already; null when the row must be claimed instead (no such person, a refusal, a reversal waiting, a claim).
+   */
+  private async recordDirectly(
+    agency: Agency,
+    claim: Claim,
+    context: CommandContext,
+    track: (p: number) => void,
+  ): Promise<{ personId: string; state: PersonState } | 'taken' | null> {
+    const personId = await this.persons.personIdOf(claim.payment.idNumber);
+    if (!personId) return null;
+    for (let attempt = 1; ; attempt++) {
+      const { state, revision } = await this.loadPerson(personId);
+      if (state.contributions[claim.received.receiptId]) return 'taken';
+      const decision = decideContribution(state, claim.received);
+      if ('refused' in decision || decision.events.length === 0) return null;
+      const after = decision.events.reduce((s, e) => evolvePerson(s, e), state);
+      const person: DecidedPerson = {
+        personId,
+        applied: [{ claim, state: after }],
+        refused: [],
+        write: {
+          streamName: personStreamId(personId),
+          events: decision.events.map((e) => ({ eventId: newEventId(), type: e.type, data: e.data, metadata: metadataOf(context) })),
+          expectedRevision: revision < 0 ? 'no_stream' : revision,
+        },
+      };
+      const [outcome] = await this.store.appendToStreams([this.contributionWrite(agency, person)]);
+      if (outcome!.ok) {
+        track(outcome!.result.position);
+        return { personId, state: after };
+      }
+      if (outcome!.error instanceof WrongExpectedRevision && attempt < MAX_ATTEMPTS) continue;
+      if (outcome!.error instanceof KeyReserved) return 'taken';
+      if (outcome!.error instanceof WriteConditionFailed) return null;
+      throw outcome!.error;
+    }
+  }
+
+  /** The row's receipt key is taken: by a claim or by a contribution. The row is that posting's duplicate, or a conflict. */
+  private async answerTaken(agency: Agency, payment: AgencyPayment, index: number, context: CommandContext, track: (p: number) => void): Promise<RowResult> {
+    const receiptId = receiptIdFor(agency.id, payment.reference);
+    const conflict = (): RowResult => ({
+      index,
+      reference: payment.reference,
+      status: 'conflict',
+      receiptId,
+      code: 'reference_conflict',
+      message: `reference ${payment.reference} was already posted with different content; nothing was written (receipt ${receiptId})`,
+    });
+    const duplicate = (originalStatus: SettledStatus): RowResult => ({ index, reference: payment.reference, status: 'duplicate', receiptId, originalStatus });
+    const claimed = await this.loadReceipt(receiptStream(agency.id, payment.reference));
+    if (claimed) {
+      if (!samePayment(claimed.received.payment, payment)) return conflict();
+      return duplicate(settledStatus(await this.settle(claimed, context, track)));
+    }
+    const recorded = await this.recordedContribution(agency.id, payment.reference);
+    if (!recorded) throw new Error(`receipt ${receiptId}: its key is taken, but by neither a claim nor a contribution`);
+    const original = paymentOfContribution(recorded.data);
+    if (!original || !samePayment(original, payment)) return conflict();
+    const reversal = await this.reversalOf(agency.id, payment.reference);
+    if (!reversal) return duplicate('accepted');
+    await this.reverseContribution(recorded.personId, receiptId, reversal.reason, context, track);
+    return duplicate('reversed');
+  }
+
+  /** The contribution that took a receipt's key, when one did (rather than a claim). */
+  private async recordedContribution(agencyId: string, reference: string): Promise<{ personId: string; data: ContributionRecordedData } | null> {
+    const holder = await this.store.reservation(receiptStream(agencyId, reference));
+    const personId = holder && holder.revision >= 0 ? personIdOfStream(holder.streamName) : null;
+    if (!holder || !personId) return null;
+    // The key names the write that took it; a write of several rows of the person holds this one somewhere in it.
+    const receiptId = receiptIdFor(agencyId, reference);
+    for (const event of await this.store.readStream(holder.streamName, { fromRevision: holder.revision })) {
+      if (event.type === 'ContributionRecorded' && (event.data as ContributionRecordedData).contributionId === receiptId) {
+        return { personId, data: event.data as ContributionRecordedData };
+      }
+    }
+    return null;
   }
 
   private async loadReceipt(stream: string): Promise<ReceiptState | null> {
@@ -400,7 +468,7 @@ export class PaymentIntake {
         // holds written before that event, so look once more after writing it.
         application = await this.applyToPerson(receipt.received, context, track);
       }
-      const reversal = await this.reversalOf(receipt.received);
+      const reversal = await this.reversalOf(receipt.received.agencyId, receipt.received.reference);
       if (!application.applied) {
         if (reversal) return this.cancel(receipt, reversal.reason, context, track);
         return { status: 'held', reason: receipt.heldReason ?? application.reason };
@@ -440,8 +508,8 @@ export class PaymentIntake {
     return (await this.personStates.load([personId])).get(personId)!;
   }
 
-  private async reversalOf(received: PaymentReceivedData): Promise<ReversalRequestedData | null> {
-    const [requested] = await this.store.readStream(reversalStream(received.agencyId, received.reference), { maxCount: 1 });
+  private async reversalOf(agencyId: string, reference: string): Promise<ReversalRequestedData | null> {
+    const [requested] = await this.store.readStream(reversalStream(agencyId, reference), { maxCount: 1 });
     return requested ? (requested.data as ReversalRequestedData) : null;
   }
 
@@ -527,6 +595,14 @@ export class PaymentIntake {
       const settled = await this.settle(receipt, context, track);
       // settle() finds the request just claimed and applies it, to the person's stream or to the receipt.
       if (settled.status === 'reversed' || (settled.status === 'accepted' && settled.reversed)) status = 'reversed';
+    } else {
+      // A payment that went straight to the person's ledger: its contribution holds the key. A payment written after
+      // the request above found it (its onlyIf) and took the claim's way instead.
+      const recorded = await this.recordedContribution(agency.id, reference);
+      if (recorded) {
+        await this.reverseContribution(recorded.personId, receiptId, reason, context, track);
+        status = 'reversed';
+      }
     }
     return { receiptId, status, position, projected: position === 0 ? true : await this.writer.caughtUp(position) };
   }
@@ -553,6 +629,23 @@ class PerRowWork {
   }
 }
 
+function claimOf(agency: Agency, index: number, payment: AgencyPayment, receivedAt: string): Claim {
+  const receiptId = receiptIdFor(agency.id, payment.reference);
+  const received: PaymentReceivedData = { receiptId, agencyId: agency.id, reference: payment.reference, payment, receivedAt };
+  const stream = receiptStream(agency.id, payment.reference);
+  return { index, payment, received, receipt: { stream, revision: 0, received, heldReason: null, cancelled: false } };
+}
+
+/** A payment that cannot go to a person's ledger now, claimed on its receipt stream: the claim takes the receipt's key. */
+function claimWrite(claim: Claim, context: CommandContext): StreamWrite {
+  return {
+    streamName: claim.receipt.stream,
+    events: [{ eventId: newEventId(), type: AgencyEvents.paymentReceived, data: claim.received, metadata: metadataOf(context) }],
+    expectedRevision: 'no_stream',
+    reserve: [claim.receipt.stream],
+  };
+}
+
 type ContributionDecision = { refused: string } | { events: PersonEvent[] };
 
 /** The person decider on a payment: the events to append (none when already recorded), or why it must be held. */
@@ -576,6 +669,8 @@ function decideContribution(state: PersonState, received: PaymentReceivedData): 
             payer: 'individual',
             agencyId: received.agencyId,
             agencyReference: received.reference,
+            payerIdNumber: p.idNumber,
+            payerName: p.name,
             paidAt: p.paidAt,
             // A resident year paid after it ended is a make-up (补缴); employee months are regular whenever paid.
             kind: p.coverageYear !== undefined && Number(chinaDateOf(p.paidAt).slice(0, 4)) > p.coverageYear ? 'make_up' : 'regular',

@@ -6,6 +6,7 @@ import {
   isValidTimestamp,
   resolvePolicy,
   validateResidentId,
+  type ContributionRecordedData,
   type IsoDate,
 } from '@ledger/domain';
 
@@ -99,6 +100,21 @@ export function checkPaymentRow(raw: unknown, today: IsoDate): RowCheck {
 /** Same content means a retry; compared field by field because stored events come back from jsonb with keys reordered. */
 export function samePayment(a: AgencyPayment, b: AgencyPayment): boolean {
   return PAYMENT_FIELDS.every((f) => (a[f] ?? null) === (b[f] ?? null));
+}
+
+/** What an agency posted, from the contribution it became; null for a contribution that did not keep it (at the counter, or before it was kept). */
+export function paymentOfContribution(c: ContributionRecordedData): AgencyPayment | null {
+  if (c.agencyReference === undefined || c.payerIdNumber === undefined || c.payerName === undefined) return null;
+  return {
+    reference: c.agencyReference,
+    idNumber: c.payerIdNumber,
+    name: c.payerName,
+    scheme: c.scheme,
+    regionCode: c.regionCode,
+    ...(c.coverageYear !== undefined ? { coverageYear: c.coverageYear } : { coverageMonth: c.coverageMonth }),
+    amountFen: c.amountFen,
+    paidAt: c.paidAt,
+  };
 }
 
 export function periodOf(p: Pick<AgencyPayment, 'coverageYear' | 'coverageMonth'>): string {

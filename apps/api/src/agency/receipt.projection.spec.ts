@@ -9,15 +9,21 @@ const projection = new ReceiptProjection();
 const AGENCY = randomUUID();
 const PERSON = randomUUID();
 
-type Step = { kind: 'held'; reason: string } | { kind: 'recorded' } | { kind: 'reversed' } | { kind: 'cancelled' };
+type Step = { kind: 'direct' } | { kind: 'held'; reason: string } | { kind: 'recorded' } | { kind: 'reversed' } | { kind: 'cancelled' };
 
-/** One receipt's events in the order the intake can write them: claimed, held any number of times, then applied (and maybe reversed) or cancelled. */
-const lifecycle: fc.Arbitrary<Step[]> = fc
-  .tuple(
-    fc.array(fc.constantFrom('person_not_found', 'not_enrolled', 'name_mismatch'), { maxLength: 3 }),
-    fc.constantFrom<Step[]>([], [{ kind: 'recorded' }], [{ kind: 'recorded' }, { kind: 'reversed' }], [{ kind: 'cancelled' }]),
-  )
-  .map(([holds, end]) => [...holds.map((reason): Step => ({ kind: 'held', reason })), ...end]);
+/**
+ * One receipt's events in the order the intake can write them: straight to the person's ledger (no claim), maybe
+ * reversed; or claimed, held any number of times, then applied (and maybe reversed) or cancelled.
+ */
+const lifecycle: fc.Arbitrary<Step[]> = fc.oneof(
+  fc.constantFrom<Step[]>([{ kind: 'direct' }], [{ kind: 'direct' }, { kind: 'reversed' }]),
+  fc
+    .tuple(
+      fc.array(fc.constantFrom('person_not_found', 'not_enrolled', 'name_mismatch'), { maxLength: 3 }),
+      fc.constantFrom<Step[]>([], [{ kind: 'recorded' }], [{ kind: 'recorded' }, { kind: 'reversed' }], [{ kind: 'cancelled' }]),
+    )
+    .map(([holds, end]) => [...holds.map((reason): Step => ({ kind: 'held', reason })), ...end]),
+);
 
 function eventsOf(reference: string, steps: Step[]): Array<Omit<StoredEvent, 'position'>> {
   const receiptId = receiptIdFor(AGENCY, reference);
@@ -36,22 +42,33 @@ function eventsOf(reference: string, steps: Step[]): Array<Omit<StoredEvent, 'po
   let receiptRevision = 0;
   const onReceipt = (type: string, data: unknown) => ({ eventId: randomUUID(), type, data, metadata, streamName: stream, revision: receiptRevision++ });
   const onPerson = (type: string, data: unknown) => ({ eventId: randomUUID(), type, data, metadata, streamName: `person-${PERSON}`, revision: 0 });
+  // The contribution carries the payer as posted, whichever way it came.
+  const recorded = () =>
+    onPerson('ContributionRecorded', {
+      contributionId: receiptId,
+      agencyId: AGENCY,
+      agencyReference: reference,
+      payerIdNumber: payment.idNumber,
+      payerName: payment.name,
+      scheme: 'employee',
+      regionCode: payment.regionCode,
+      coverageMonth: payment.coverageMonth,
+      amountFen: 50_000,
+      paidAt: payment.paidAt,
+    });
+  const claimed = steps[0]?.kind !== 'direct';
   return [
-    onReceipt(AgencyEvents.paymentReceived, { receiptId, agencyId: AGENCY, reference, payment, receivedAt: '2026-01-05T02:00:00.000Z' }),
+    ...(claimed ? [onReceipt(AgencyEvents.paymentReceived, { receiptId, agencyId: AGENCY, reference, payment, receivedAt: '2026-01-05T02:00:00.000Z' })] : []),
     ...steps.map((step) => {
       switch (step.kind) {
+        case 'direct':
+          return recorded();
         case 'held':
           return onReceipt(AgencyEvents.paymentHeld, { receiptId, reason: step.reason });
         case 'cancelled':
           return onReceipt(AgencyEvents.paymentCancelled, { receiptId, reason: 'bank return', cancelledAt: '2026-01-06T02:00:00.000Z' });
         case 'recorded':
-          return onPerson('ContributionRecorded', {
-            contributionId: receiptId,
-            agencyId: AGENCY,
-            agencyReference: reference,
-            scheme: 'employee',
-            amountFen: 50_000,
-          });
+          return recorded();
         case 'reversed':
           return onPerson('ContributionReversed', { contributionId: receiptId, reversedAt: '2026-01-07T10:00:00+08:00', reason: 'bank return' });
       }
@@ -91,6 +108,16 @@ describe('ReceiptProjection', () => {
     expect(await project([events])).toEqual(expected);
     expect(await project(events.map((e) => [e]))).toEqual(expected);
     expect(await project([events.slice(0, 2), events.slice(2)])).toEqual(expected);
+  });
+
+  it("given a payment that went straight to the person's ledger, then its contribution makes the row, accepted, with the payer as posted", async () => {
+    const events = interleave([[{ kind: 'direct' }], [{ kind: 'direct' }, { kind: 'reversed' }]], [0, 1, 1]);
+    expect(await project([events])).toEqual([
+      { reference: 'R-0', status: 'accepted', statusRank: 2, heldReason: null, personId: PERSON, position: '1' },
+      { reference: 'R-1', status: 'reversed', statusRank: 3, heldReason: null, personId: PERSON, position: '2' },
+    ]);
+    const [row] = await db.dataSource.query(`SELECT "idNumber", name, period, "amountFen", "paidOn"::text FROM agency_receipt_view WHERE reference = 'R-0'`);
+    expect(row).toEqual({ idNumber: '410327199001010013', name: '张三', period: '2026-01', amountFen: '50000', paidOn: '2026-01-05' });
   });
 
   it('gives the same rows however the events are split into batches, and again when a batch is delivered twice', async () => {

@@ -1,9 +1,9 @@
-import { chinaDateOf, type ContributionRecordedData, type ContributionReversedData } from '@ledger/domain';
+import { chinaDateOf, personIdOfStream, type ContributionRecordedData, type ContributionReversedData } from '@ledger/domain';
 import type { StoredEvent } from '@ledger/event-store';
 import type { Projection } from '@ledger/read-models';
 import type { EntityManager } from 'typeorm';
 import { AgencyEvents, RECEIPT_STREAM, type PaymentCancelledData, type PaymentHeldData, type PaymentReceivedData } from './agency-events';
-import { periodOf } from './payment-row';
+import { paymentOfContribution, periodOf, type AgencyPayment } from './payment-row';
 import { AgencyReceiptView, statusRank, type ReceiptStatus } from './receipt-view.entity';
 
 interface Change {
@@ -13,7 +13,8 @@ interface Change {
 }
 
 /**
- * Receipts from their claim events, moved forward by what happens to them on the receipt stream
+ * Receipts from their claim events, or from the contribution of a payment that went straight to
+ * the person's ledger (no claim), moved forward by what happens to them on the receipt stream
  * (held, cancelled) and on the person's stream (ContributionRecorded / Reversed whose
  * contributionId is the receipt id). Status only rises (pending < held < accepted < reversed) and
  * a hold's reason is the last one given, so a batch folds to one write per receipt and the rows do
@@ -46,15 +47,21 @@ export class ReceiptProjection implements Projection {
     for (const e of events) {
       if (e.streamName.startsWith(RECEIPT_STREAM)) {
         if (e.type === AgencyEvents.paymentReceived) {
-          const row = receiptRow(e);
-          inserts.set(row.receiptId, row);
+          const d = e.data as PaymentReceivedData;
+          inserts.set(d.receiptId, receiptRow(d.receiptId, d.agencyId, d.payment, d.receivedAt, e.position));
         } else if (e.type === AgencyEvents.paymentHeld) {
           const d = e.data as PaymentHeldData;
           raise(d.receiptId, { status: 'held', heldReason: d.reason, personId: null });
         } else if (e.type === AgencyEvents.paymentCancelled)
           raise((e.data as PaymentCancelledData).receiptId, { status: 'reversed', heldReason: null, personId: null });
       } else if (e.type === 'ContributionRecorded' && (e.data as ContributionRecordedData).agencyId) {
-        raise((e.data as ContributionRecordedData).contributionId, { status: 'accepted', heldReason: null, personId: e.streamName.slice('person-'.length) });
+        const d = e.data as ContributionRecordedData;
+        // A payment that went straight to the person's ledger has no claim: its contribution is the receipt. A claim's
+        // row, written earlier or earlier in this batch, stays as the claim made it.
+        const posted = paymentOfContribution(d);
+        if (posted && !inserts.has(d.contributionId))
+          inserts.set(d.contributionId, receiptRow(d.contributionId, d.agencyId!, posted, e.metadata.recordedAt, e.position));
+        raise(d.contributionId, { status: 'accepted', heldReason: null, personId: personIdOfStream(e.streamName) });
       } else if (e.type === 'ContributionReversed') {
         raise((e.data as ContributionReversedData).contributionId, { status: 'reversed', heldReason: null, personId: null });
       }
@@ -107,25 +114,24 @@ export class ReceiptProjection implements Projection {
   }
 }
 
-function receiptRow(e: StoredEvent): AgencyReceiptView {
-  const d = e.data as PaymentReceivedData;
+function receiptRow(receiptId: string, agencyId: string, payment: AgencyPayment, receivedAt: string, position: number): AgencyReceiptView {
   return Object.assign(new AgencyReceiptView(), {
-    receiptId: d.receiptId,
-    agencyId: d.agencyId,
-    reference: d.reference,
-    idNumber: d.payment.idNumber,
-    name: d.payment.name,
-    scheme: d.payment.scheme,
-    regionCode: d.payment.regionCode,
-    period: periodOf(d.payment),
-    amountFen: d.payment.amountFen,
-    paidAt: d.payment.paidAt,
-    paidOn: chinaDateOf(d.payment.paidAt),
-    receivedAt: new Date(d.receivedAt),
+    receiptId,
+    agencyId,
+    reference: payment.reference,
+    idNumber: payment.idNumber,
+    name: payment.name,
+    scheme: payment.scheme,
+    regionCode: payment.regionCode,
+    period: periodOf(payment),
+    amountFen: payment.amountFen,
+    paidAt: payment.paidAt,
+    paidOn: chinaDateOf(payment.paidAt),
+    receivedAt: new Date(receivedAt),
     status: 'pending' as const,
     statusRank: 0,
     heldReason: null,
     personId: null,
-    position: e.position,
+    position,
   });
 }

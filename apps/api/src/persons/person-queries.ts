@@ -112,9 +112,15 @@ function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
+/** The fields of person events that hold an ID number: the registration's, and an agency payment's payer. */
+const ID_FIELDS = ['idNumber', 'payerIdNumber'] as const;
+
 function maskIdIn(data: unknown, actor: Actor): unknown {
-  if (data && typeof data === 'object' && 'idNumber' in data && typeof (data as { idNumber: unknown }).idNumber === 'string') {
-    return { ...data, idNumber: idNumberFor(actor, (data as { idNumber: string }).idNumber) };
+  if (!data || typeof data !== 'object') return data;
+  let masked: Record<string, unknown> | null = null;
+  for (const field of ID_FIELDS) {
+    const value = (data as Record<string, unknown>)[field];
+    if (typeof value === 'string') (masked ??= { ...data })[field] = idNumberFor(actor, value);
   }
-  return data;
+  return masked ?? data;
 }

@@ -25,6 +25,9 @@ export type PersonCommand =
         payer: Payer;
         agencyId?: string;
         agencyReference?: string;
+        /** The payer as an agency posted them: the receipt's content, kept with the contribution it became. */
+        payerIdNumber?: string;
+        payerName?: string;
         paidAt: Rfc3339;
         kind?: ContributionKind;
         part?: ContributionPart;

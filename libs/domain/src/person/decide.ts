@@ -251,6 +251,8 @@ function decideContribution(
     payer: d.payer,
     agencyId: d.agencyId,
     agencyReference: d.agencyReference,
+    payerIdNumber: d.payerIdNumber,
+    payerName: d.payerName,
     paidAt: d.paidAt,
     kind,
     part: d.part,

@@ -54,6 +54,9 @@ export interface ContributionRecordedData {
   payer: Payer;
   agencyId?: string;
   agencyReference?: string;
+  /** The payer as an agency posted them (an agency payment that went straight to the person's ledger). */
+  payerIdNumber?: string;
+  payerName?: string;
   paidAt: Rfc3339;
   kind: ContributionKind;
   part?: ContributionPart;
@@ -119,6 +122,11 @@ export interface EventMeta {
 
 export function personStreamId(personId: string): string {
   return `person-${personId}`;
+}
+
+/** The person a stream belongs to, or null for another stream. */
+export function personIdOfStream(streamName: string): string | null {
+  return streamName.startsWith('person-') ? streamName.slice('person-'.length) : null;
 }
 
 /** Lapse ids are derived from the period so that recording one twice is detectable. */

@@ -1,6 +1,6 @@
 export type { DecideContext, PersonCommand, PersonCommandType } from './commands';
 export { decidePerson, periodIsPaid } from './decide';
-export { lapseIdFor, PERSON_EVENT_TYPES, personStreamId } from './events';
+export { lapseIdFor, PERSON_EVENT_TYPES, personIdOfStream, personStreamId } from './events';
 export type {
   ContributionKind,
   ContributionPart,

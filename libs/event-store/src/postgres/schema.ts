@@ -251,6 +251,7 @@ DECLARE
   t_rev      bigint[] := '{}';
   t_pos      bigint[] := '{}';
   v_res      int := 0;
+  v_t        int := 0;
   v_first_rev bigint;
   v_first_pos bigint;
   -- Per event of the batch, in order: the texts the hashes are computed over.
@@ -401,10 +402,11 @@ BEGIN
     s_rev[v_slot] := v_current;
     w_done[v_w] := true;
     FOR v_r IN v_res + 1 .. v_res + w_nres[v_w] LOOP
-      t_key := t_key || r_key[v_r];
-      t_stream := t_stream || w_stream[v_w];
-      t_rev := t_rev || v_first_rev;
-      t_pos := t_pos || v_first_pos;
+      v_t := v_t + 1;
+      t_key[v_t] := r_key[v_r];
+      t_stream[v_t] := w_stream[v_w];
+      t_rev[v_t] := v_first_rev;
+      t_pos[v_t] := v_first_pos;
       IF r_repeated[v_r] THEN
         v_in_call := v_in_call || r_key[v_r];
       END IF;
@@ -420,7 +422,7 @@ BEGIN
       JOIN unnest(e_id, e_type, e_data, e_meta, e_write) WITH ORDINALITY AS e(id, type, data, meta, write, event) ON e.event = o.event
       JOIN unnest(w_stream) WITH ORDINALITY AS w(name, wi) ON w.wi = e.write
      ORDER BY o.pos;
-    IF cardinality(t_key) > 0 THEN
+    IF v_t > 0 THEN
       INSERT INTO ledger_reservations (key, stream_name, revision, position)
       SELECT * FROM unnest(t_key, t_stream, t_rev, t_pos);
     END IF;
