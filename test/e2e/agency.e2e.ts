@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { makeResidentId } from '@ledger/domain';
 import { EVENT_STORE, newEventId, type EventStore } from '@ledger/event-store';
-import { AgencyEvents, receiptIdFor, receiptStream } from '../../apps/api/src/agency/agency-events';
+import { AgencyEvents, receiptIdFor, receiptKey, receiptStream } from '../../apps/api/src/agency/agency-events';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { AgencyRegistry } from '../../apps/api/src/agency/agency-registry';
@@ -295,9 +295,8 @@ describe('collection-agency payment intake over HTTP', () => {
       // No claim: the contribution is the only event, and it holds the key.
       expect(await ledgerEventCount()).toBe(before + 1);
       const store = t.app.get<EventStore>(EVENT_STORE);
-      const stream = receiptStream(agency.id, 'KEY-DIRECT');
-      expect(await store.readStream(stream)).toEqual([]);
-      const holder = await store.reservation(stream);
+      expect(await store.readStream(receiptStream(agency.id, 'KEY-DIRECT'))).toEqual([]);
+      const holder = await store.reservation(receiptKey(agency.id, 'KEY-DIRECT'));
       expect(holder?.streamName).toBe(`person-${p.personId}`);
       const [contribution] = await store.readStream(holder!.streamName, { fromRevision: holder!.revision, maxCount: 1 });
       expect(contribution).toMatchObject({
@@ -345,7 +344,7 @@ describe('collection-agency payment intake over HTTP', () => {
         ],
         { expectedRevision: 'no_stream' },
       );
-      expect(await store.reservation(receiptStream(agency.id, 'KEY-LEGACY'))).toBeNull();
+      expect(await store.reservation(receiptKey(agency.id, 'KEY-LEGACY'))).toBeNull();
       const res = await post([payment, resident(p, 'KEY-LEGACY', { amountFen: 1 })]).expect(200);
       expect(res.body.results).toMatchObject([
         { status: 'duplicate', receiptId, originalStatus: 'accepted' },

@@ -83,8 +83,8 @@ export interface StreamWrite {
   /**
    * Unique keys the write takes, with it (an agency's payment reference, say): a write that finds one of them taken,
    * by an earlier call or an earlier write of this call, fails with KeyReserved and writes nothing. A key is never
-   * given back, and the store remembers which write took it (reservation()). Keys are checked after onlyIf and before
-   * the expected revision. A retried write that is already stored answers as it did the first time.
+   * given back, and the store remembers which write took it (reservation()). Keys are checked after onlyIf and the
+   * expected revision. A retried write that is already stored answers as it did the first time.
    */
   reserve?: string[];
 }

@@ -6,9 +6,8 @@ import type { SealedSecret } from './agency-secret-box';
 /** Agencies are event-sourced like everything else: `agency-<id>` holds registration and rotations. */
 export const AGENCY_STREAM = 'agency-';
 /**
- * One name per (agency, reference), which is also the receipt's key (StreamWrite.reserve) that makes a posting
- * exactly-once: taken by the contribution of a payment that goes straight to the person's ledger, or by a claim, the
- * first event of this stream, for a payment that has to wait (a person not known yet, a refusal, a reversal first).
+ * One stream per (agency, reference), for a payment that has to wait (a person not known yet, a refusal, a reversal
+ * first): its first event is the claim, which takes the receipt's key (receiptKey).
  */
 export const RECEIPT_STREAM = 'receipt-';
 /** One stream per (agency, reference) reversal request, so a reversal can arrive before its payment. */
@@ -71,6 +70,15 @@ const referenceKey = (agencyId: string, reference: string) => createHash('sha256
 export const agencyStream = (agencyId: string) => `${AGENCY_STREAM}${agencyId}`;
 export const receiptStream = (agencyId: string, reference: string) => `${RECEIPT_STREAM}${referenceKey(agencyId, reference)}`;
 export const reversalStream = (agencyId: string, reference: string) => `${REVERSAL_STREAM}${referenceKey(agencyId, reference)}`;
+/** reversalStream from the receipt stream of the same reference, without hashing again. */
+export const reversalStreamOf = (receiptStreamName: string) => `${REVERSAL_STREAM}${receiptStreamName.slice(RECEIPT_STREAM.length)}`;
+
+/**
+ * The key (StreamWrite.reserve) that makes a posting exactly-once: taken by the contribution of a payment that goes
+ * straight to the person's ledger, or by the claim of one that has to wait. The reference itself rather than its hash,
+ * so that an agency's serial references take neighbouring places in the store's index of keys.
+ */
+export const receiptKey = (agencyId: string, reference: string) => `receipt:${agencyId}:${reference}`;
 
 /** Deterministic, so the receipt id doubles as the person's contributionId and a re-decided append stays idempotent. */
 export function receiptIdFor(agencyId: string, reference: string): string {

@@ -28,8 +28,10 @@ import {
   AgencyEvents,
   foldReceipt,
   receiptIdFor,
+  receiptKey,
   receiptStream,
   reversalStream,
+  reversalStreamOf,
   type PaymentCancelledData,
   type PaymentHeldData,
   type PaymentReceivedData,
@@ -286,13 +288,11 @@ export class PaymentIntake {
    * claim of theirs exists (a claim written before contributions took keys holds none).
    */
   private contributionWrite(agency: Agency, person: DecidedPerson): StreamWrite {
-    const references = person.applied.map((a) => a.claim.payment.reference);
+    const receiptStreams = person.applied.map((a) => a.claim.receipt.stream);
     return {
       ...person.write!,
-      reserve: person.applied.map((a) => a.claim.receipt.stream),
-      onlyIf: {
-        noStreams: [...references.map((r) => reversalStream(agency.id, r)), ...person.applied.map((a) => a.claim.receipt.stream)],
-      },
+      reserve: person.applied.map((a) => receiptKey(agency.id, a.claim.payment.reference)),
+      onlyIf: { noStreams: [...receiptStreams.map(reversalStreamOf), ...receiptStreams] },
     };
   }
 
@@ -411,7 +411,12 @@ export class PaymentIntake {
       return duplicate(settledStatus(await this.settle(claimed, context, track)));
     }
     const recorded = await this.recordedContribution(agency.id, payment.reference);
-    if (!recorded) throw new Error(`receipt ${receiptId}: its key is taken, but by neither a claim nor a contribution`);
+    if (!recorded) {
+      // Only on EventStoreDB: a key taken by a write still in flight, or left by a crash before its write (README).
+      throw new Problem(503, 'receipt_key_unresolved', `reference ${payment.reference}: its key is taken by a write that is not stored (yet); retry later`, {
+        receiptId,
+      });
+    }
     const original = paymentOfContribution(recorded.data);
     if (!original || !samePayment(original, payment)) return conflict();
     const reversal = await this.reversalOf(agency.id, payment.reference);
@@ -422,7 +427,7 @@ export class PaymentIntake {
 
   /** The contribution that took a receipt's key, when one did (rather than a claim). */
   private async recordedContribution(agencyId: string, reference: string): Promise<{ personId: string; data: ContributionRecordedData } | null> {
-    const holder = await this.store.reservation(receiptStream(agencyId, reference));
+    const holder = await this.store.reservation(receiptKey(agencyId, reference));
     const personId = holder && holder.revision >= 0 ? personIdOfStream(holder.streamName) : null;
     if (!holder || !personId) return null;
     // The key names the write that took it; a write of several rows of the person holds this one somewhere in it.
@@ -642,7 +647,7 @@ function claimWrite(claim: Claim, context: CommandContext): StreamWrite {
     streamName: claim.receipt.stream,
     events: [{ eventId: newEventId(), type: AgencyEvents.paymentReceived, data: claim.received, metadata: metadataOf(context) }],
     expectedRevision: 'no_stream',
-    reserve: [claim.receipt.stream],
+    reserve: [receiptKey(claim.received.agencyId, claim.received.reference)],
   };
 }
 

@@ -203,8 +203,8 @@ export function eventStoreContract(adapterName: string, open: () => Promise<Even
           { streamName: stream('k-a'), events: [event(), event()], expectedRevision: 'no_stream', reserve: [key('one'), key('two')] },
           // Takes a key write 0 took: refused, though its own stream and revision are fine.
           { streamName: stream('k-b'), events: [event()], reserve: [key('three'), key('two')] },
-          // Fails on its revision: takes nothing, so write 3 may take its key.
-          { streamName: stream('k-seed'), events: [event()], expectedRevision: 'no_stream', reserve: [key('four')] },
+          // Fails on its revision, which is checked before keys (its key is write 0's): takes nothing, so write 3 may take its own.
+          { streamName: stream('k-seed'), events: [event()], expectedRevision: 'no_stream', reserve: [key('one'), key('four')] },
           { streamName: stream('k-seed'), events: [event()], expectedRevision: 0, reserve: [key('four')] },
           // Fails its condition: takes nothing either.
           { streamName: stream('k-c'), events: [event()], onlyIf: { noStreams: [stream('k-a')] }, reserve: [key('five')] },

@@ -83,6 +83,12 @@ export class EventStoreDbEventStore implements EventStore {
       }
       const stored = !unmet && write.reserve?.length ? await this.holds(write.streamName, write.events[0]!.eventId) : true;
       const taken: Array<{ stream: string; revision: number }> = [];
+      // The expected revision is checked before keys: a write that fails both reports its revision, and takes nothing.
+      const revisionFails = stored ? null : await this.revisionFails(write);
+      if (revisionFails) {
+        results.push({ streamName: write.streamName, ok: false, error: revisionFails });
+        continue;
+      }
       if (!stored) {
         const refused = await this.take(write, taken);
         if (refused) {
@@ -137,6 +143,14 @@ export class EventStoreDbEventStore implements EventStore {
       }
     }
     return null;
+  }
+
+  private async revisionFails(write: StreamWrite): Promise<WrongExpectedRevision | null> {
+    const expected = write.expectedRevision ?? 'any';
+    if (expected === 'any') return null;
+    const head = (await this.readStream(write.streamName, { direction: 'backwards', maxCount: 1 }))[0]?.revision ?? -1;
+    const holds = expected === 'no_stream' ? head === -1 : expected === 'stream_exists' ? head >= 0 : head === expected;
+    return holds ? null : new WrongExpectedRevision(write.streamName, expected, head);
   }
 
   private async giveBack(taken: Array<{ stream: string; revision: number }>): Promise<void> {

@@ -96,11 +96,15 @@ describe('appendToStreams (one INSERT for a batch) against appendToStream write 
             oneByOne.push({ ok: false, error: 'WriteConditionFailed', actual: undefined });
             continue;
           }
-          if ((w.reserve ?? []).some((k) => taken.has(k))) {
-            oneByOne.push({ ok: false, error: 'KeyReserved', actual: undefined });
-            continue;
-          }
           try {
+            // The expected revision is checked before the keys: a write that fails both reports its revision.
+            const head = (await single.readStream(w.streamName, { direction: 'backwards', maxCount: 1 }))[0]?.revision ?? -1;
+            const expected = w.expectedRevision ?? 'any';
+            const revisionHolds = expected === 'any' || (expected === 'no_stream' ? head === -1 : expected === 'stream_exists' ? head >= 0 : head === expected);
+            if (revisionHolds && (w.reserve ?? []).some((k) => taken.has(k))) {
+              oneByOne.push({ ok: false, error: 'KeyReserved', actual: undefined });
+              continue;
+            }
             const result = await single.appendToStream(w.streamName, w.events, { expectedRevision: w.expectedRevision });
             oneByOne.push(outcome({ ok: true, result }));
             for (const k of w.reserve ?? []) taken.set(k, { streamName: w.streamName, revision: result.nextExpectedRevision - w.events.length + 1 });

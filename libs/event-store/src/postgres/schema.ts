@@ -189,26 +189,26 @@ BEGIN
     -- A write already made answers as it did (ledger_append returns its result), whatever its conditions say now.
     v_stored := EXISTS (SELECT 1 FROM ledger_events e WHERE e.event_id = (v_events[v_first + 1]->>'eventId')::uuid);
     v_unmet := CASE WHEN v_stored THEN NULL ELSE ledger_unmet_condition(v_done, v_write.written, v_write.no_streams) END;
-    v_key := CASE WHEN v_stored OR v_unmet IS NOT NULL THEN NULL
-                  ELSE (SELECT k FROM unnest(v_write.reserve) AS k WHERE EXISTS (SELECT 1 FROM ledger_reservations r WHERE r.key = k) LIMIT 1) END;
     IF v_unmet IS NOT NULL THEN
       RETURN QUERY SELECT v_write.wi::int - 1, NULL::bigint, NULL::bigint, 'LE004'::text, v_unmet;
       v_done := v_done || false;
-    ELSIF v_key IS NOT NULL THEN
-      RETURN QUERY SELECT v_write.wi::int - 1, NULL::bigint, NULL::bigint, 'LE005'::text, v_key;
-      v_done := v_done || false;
     ELSE
       BEGIN
-        -- A sub-transaction per write: a refused write rolls back alone, the others stay.
+        -- A sub-transaction per write: a refused write rolls back alone, the others stay. Its expected revision is
+        -- checked (by ledger_append) before its keys.
         SELECT * INTO v_row FROM ledger_append(v_write.name, v_write.expected, array_to_json(v_events[v_first + 1 : v_first + v_write.count]));
         IF NOT v_row.duplicate AND v_write.reserve IS NOT NULL THEN
+          v_key := (SELECT k FROM unnest(v_write.reserve) AS k WHERE EXISTS (SELECT 1 FROM ledger_reservations r WHERE r.key = k) LIMIT 1);
+          IF v_key IS NOT NULL THEN
+            RAISE EXCEPTION USING ERRCODE = 'LE005', MESSAGE = v_key;
+          END IF;
           INSERT INTO ledger_reservations (key, stream_name, revision, position)
           SELECT k, v_write.name, v_row.next_revision - v_write.count + 1, v_row.last_position - v_write.count + 1
             FROM unnest(v_write.reserve) AS k;
         END IF;
         RETURN QUERY SELECT v_write.wi::int - 1, v_row.next_revision, v_row.last_position, NULL::text, NULL::text;
         v_done := v_done || true;
-      EXCEPTION WHEN SQLSTATE 'LE001' OR SQLSTATE 'LE002' OR unique_violation THEN
+      EXCEPTION WHEN SQLSTATE 'LE001' OR SQLSTATE 'LE002' OR SQLSTATE 'LE005' OR unique_violation THEN
         RETURN QUERY SELECT v_write.wi::int - 1, NULL::bigint, NULL::bigint, SQLSTATE::text, SQLERRM;
         v_done := v_done || false;
       END;
@@ -239,12 +239,8 @@ DECLARE
   c_dep      int[];
   c_absent   text[];
   c_slot     int[];
-  -- The keys the writes take, one after the other, w_nres of them a write; whether each was taken before this call,
-  -- and whether it occurs more than once in the call (then the loop follows who took it first).
+  -- The keys the writes take, one after the other, w_nres of them a write.
   r_key      text[];
-  r_before   boolean[];
-  r_repeated boolean[];
-  v_in_call  text[] := '{}';
   -- Per key taken: the write that took it.
   t_key      text[] := '{}';
   t_stream   text[] := '{}';
@@ -252,6 +248,7 @@ DECLARE
   t_pos      bigint[] := '{}';
   v_res      int := 0;
   v_t        int := 0;
+  v_taken    bigint;
   v_first_rev bigint;
   v_first_pos bigint;
   -- Per event of the batch, in order: the texts the hashes are computed over.
@@ -332,12 +329,6 @@ BEGIN
   SELECT e.position, e.global_hash INTO v_head, v_ghash FROM ledger_events e ORDER BY e.position DESC LIMIT 1;
   v_head := coalesce(v_head, 0);
   v_ghash := coalesce(v_ghash, repeat('0', 64));
-  IF r_key IS NOT NULL THEN
-    SELECT array_agg(x.before ORDER BY x.k), array_agg(x.repeated ORDER BY x.k) INTO r_before, r_repeated
-      FROM (SELECT r.k, EXISTS (SELECT 1 FROM ledger_reservations l WHERE l.key = r.key) AS before,
-                   count(*) OVER (PARTITION BY r.key) > 1 AS repeated
-              FROM unnest(r_key) WITH ORDINALITY AS r(key, k)) AS x;
-  END IF;
 
   FOR v_w IN 1 .. cardinality(w_stream) LOOP
     v_slot := w_slot[v_w];
@@ -357,19 +348,6 @@ BEGIN
     END LOOP;
     IF v_unmet IS NOT NULL THEN
       RETURN QUERY SELECT v_w - 1, NULL::bigint, NULL::bigint, 'LE004'::text, v_unmet;
-      w_done[v_w] := false;
-      v_event := v_event + w_count[v_w];
-      v_res := v_res + w_nres[v_w];
-      CONTINUE;
-    END IF;
-    v_unmet := NULL;
-    FOR v_r IN v_res + 1 .. v_res + w_nres[v_w] LOOP
-      IF v_unmet IS NULL AND (r_before[v_r] OR (r_repeated[v_r] AND r_key[v_r] = ANY(v_in_call))) THEN
-        v_unmet := r_key[v_r];
-      END IF;
-    END LOOP;
-    IF v_unmet IS NOT NULL THEN
-      RETURN QUERY SELECT v_w - 1, NULL::bigint, NULL::bigint, 'LE005'::text, v_unmet;
       w_done[v_w] := false;
       v_event := v_event + w_count[v_w];
       v_res := v_res + w_nres[v_w];
@@ -407,9 +385,6 @@ BEGIN
       t_stream[v_t] := w_stream[v_w];
       t_rev[v_t] := v_first_rev;
       t_pos[v_t] := v_first_pos;
-      IF r_repeated[v_r] THEN
-        v_in_call := v_in_call || r_key[v_r];
-      END IF;
     END LOOP;
     v_res := v_res + w_nres[v_w];
     RETURN QUERY SELECT v_w - 1, v_current, v_head, NULL::text, NULL::text;
@@ -423,8 +398,15 @@ BEGIN
       JOIN unnest(w_stream) WITH ORDINALITY AS w(name, wi) ON w.wi = e.write
      ORDER BY o.pos;
     IF v_t > 0 THEN
+      -- Keys are not looked up first: a key taken before, or twice in this call, makes the insert fall short, and the
+      -- whole call is undone and made again by ledger_append_batch_each, write by write (the adapter does that on LE006).
       INSERT INTO ledger_reservations (key, stream_name, revision, position)
-      SELECT * FROM unnest(t_key, t_stream, t_rev, t_pos);
+      SELECT * FROM unnest(t_key, t_stream, t_rev, t_pos)
+      ON CONFLICT (key) DO NOTHING;
+      GET DIAGNOSTICS v_taken = ROW_COUNT;
+      IF v_taken < v_t THEN
+        RAISE EXCEPTION USING ERRCODE = 'LE006', MESSAGE = 'a key of the call is taken';
+      END IF;
     END IF;
     PERFORM pg_notify('ledger_events', v_head::text);
   END IF;
