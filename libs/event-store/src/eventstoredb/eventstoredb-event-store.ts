@@ -121,25 +121,31 @@ export class EventStoreDbEventStore implements EventStore {
   private async take(write: StreamWrite, taken: Array<{ stream: string; revision: number }>): Promise<string | null> {
     for (const key of write.reserve ?? []) {
       const stream = reservationStream(key);
-      const [last] = await this.readStream(stream, { direction: 'backwards', maxCount: 1 });
-      if (last && last.type !== KEY_GIVEN_BACK) return key;
-      try {
-        const result = await this.appendToStream(
-          stream,
-          [
-            {
-              eventId: randomUUID(),
-              type: KEY_TAKEN,
-              data: { key, streamName: write.streamName, eventId: write.events[0]!.eventId },
-              metadata: write.events[0]!.metadata,
-            },
-          ],
-          { expectedRevision: last ? last.revision : 'no_stream' },
-        );
-        taken.push({ stream, revision: result.nextExpectedRevision });
-      } catch (error) {
-        if (error instanceof WrongExpectedRevision) return key;
-        throw error;
+      // A free key has no stream yet: try that first, and read the stream only when it exists (taken, or given back).
+      let expected: ExpectedRevision = 'no_stream';
+      for (;;) {
+        try {
+          const result = await this.appendToStream(
+            stream,
+            [
+              {
+                eventId: randomUUID(),
+                type: KEY_TAKEN,
+                data: { key, streamName: write.streamName, eventId: write.events[0]!.eventId },
+                metadata: write.events[0]!.metadata,
+              },
+            ],
+            { expectedRevision: expected },
+          );
+          taken.push({ stream, revision: result.nextExpectedRevision });
+          break;
+        } catch (error) {
+          if (!(error instanceof WrongExpectedRevision)) throw error;
+          const [last] = await this.readStream(stream, { direction: 'backwards', maxCount: 1 });
+          // Taken, or given back and taken again by someone faster.
+          if (!last || last.type !== KEY_GIVEN_BACK || last.revision === expected) return key;
+          expected = last.revision;
+        }
       }
     }
     return null;
