@@ -150,6 +150,12 @@ describe('decidePerson: contributions', () => {
   test('records a contribution against the matching enrollment (enrollmentId filled in)', () => {
     given([registered, enrolled]).when(pay()).then([paidEvent]);
   });
+  test("an agency's payment keeps its reference and the payer as posted, so a repost can be compared with it", () => {
+    const posted = { agencyId: 'a1', agencyReference: 'R-1', payerIdNumber: id, payerName: '张三' };
+    given([registered, enrolled])
+      .when(pay(posted))
+      .then([{ type: 'ContributionRecorded', data: { ...paidEvent.data, ...posted } } as PersonEvent]);
+  });
   test('same contribution delivered again → no events (idempotent)', () => {
     given([registered, enrolled, paidEvent]).when(pay()).then([]);
   });
