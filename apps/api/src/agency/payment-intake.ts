@@ -322,11 +322,7 @@ export class PaymentIntake {
         person.applied.push({ claim, state });
       }
       if (pending.length) {
-        person.write = {
-          streamName: personStreamId(personId),
-          events: pending.map((e) => ({ eventId: newEventId(), type: e.type, data: e.data, metadata: metadataOf(context) })),
-          expectedRevision: revision < 0 ? 'no_stream' : revision,
-        };
+        person.write = personWrite(personId, pending, revision, context);
       }
       decided.push(person);
     }
@@ -375,11 +371,7 @@ export class PaymentIntake {
         personId,
         applied: [{ claim, state: after }],
         refused: [],
-        write: {
-          streamName: personStreamId(personId),
-          events: decision.events.map((e) => ({ eventId: newEventId(), type: e.type, data: e.data, metadata: metadataOf(context) })),
-          expectedRevision: revision < 0 ? 'no_stream' : revision,
-        },
+        write: personWrite(personId, decision.events, revision, context),
       };
       const [outcome] = await this.store.appendToStreams([this.contributionWrite(agency, person)]);
       if (outcome!.ok) {
@@ -639,6 +631,15 @@ function claimOf(agency: Agency, index: number, payment: AgencyPayment, received
   const received: PaymentReceivedData = { receiptId, agencyId: agency.id, reference: payment.reference, payment, receivedAt };
   const stream = receiptStream(agency.id, payment.reference);
   return { index, payment, received, receipt: { stream, revision: 0, received, heldReason: null, cancelled: false } };
+}
+
+/** Decided events for a person's stream, at the revision they were decided on (-1: the stream did not exist). */
+function personWrite(personId: string, events: PersonEvent[], revision: number, context: CommandContext): StreamWrite {
+  return {
+    streamName: personStreamId(personId),
+    events: events.map((e) => ({ eventId: newEventId(), type: e.type, data: e.data, metadata: metadataOf(context) })),
+    expectedRevision: revision < 0 ? 'no_stream' : revision,
+  };
 }
 
 /** A payment that cannot go to a person's ledger now, claimed on its receipt stream: the claim takes the receipt's key. */

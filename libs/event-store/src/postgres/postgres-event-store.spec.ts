@@ -56,6 +56,16 @@ describe('PostgreSQL adapter specifics', () => {
     expect(await store.readStream('pg-immutable')).toHaveLength(1);
   });
 
+  it('refuses UPDATE, DELETE and TRUNCATE on taken keys', async () => {
+    await store.appendToStreams([{ streamName: 'pg-keyed', events: [event()], reserve: ['pg-key'] }]);
+    await expect(sql.query(`UPDATE ledger_reservations SET stream_name = 'pg-other' WHERE key = 'pg-key'`)).rejects.toThrow(
+      /ledger_reservations is append-only: UPDATE refused/,
+    );
+    await expect(sql.query(`DELETE FROM ledger_reservations WHERE key = 'pg-key'`)).rejects.toThrow(/append-only/);
+    await expect(sql.query('TRUNCATE ledger_reservations')).rejects.toThrow(/append-only/);
+    expect(await store.reservation('pg-key')).toEqual({ key: 'pg-key', streamName: 'pg-keyed', revision: 0 });
+  });
+
   it('moves a filtered subscription past events that do not match, so a wake-up does not read them again', async () => {
     const prefix = `Rare${randomUUID().slice(0, 6)}`;
     const from = await store.headPosition();

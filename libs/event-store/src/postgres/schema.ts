@@ -19,6 +19,14 @@
  */
 export const EVENT_STORE_LOCK_KEY = 7_245_001;
 
+/** Triggers that refuse UPDATE, DELETE and TRUNCATE on a table (ledger_events_immutable raises). */
+const immutable = (table: string) => `DROP TRIGGER IF EXISTS ${table}_no_update ON ${table};
+CREATE TRIGGER ${table}_no_update BEFORE UPDATE OR DELETE ON ${table}
+  FOR EACH ROW EXECUTE FUNCTION ledger_events_immutable();
+DROP TRIGGER IF EXISTS ${table}_no_truncate ON ${table};
+CREATE TRIGGER ${table}_no_truncate BEFORE TRUNCATE ON ${table}
+  FOR EACH STATEMENT EXECUTE FUNCTION ledger_events_immutable();`;
+
 export const EVENT_STORE_SCHEMA = `
 CREATE TABLE IF NOT EXISTS ledger_events (
   position     bigint      PRIMARY KEY,
@@ -36,15 +44,10 @@ CREATE TABLE IF NOT EXISTS ledger_events (
 
 CREATE OR REPLACE FUNCTION ledger_events_immutable() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  RAISE EXCEPTION 'ledger_events is append-only: % refused', TG_OP USING ERRCODE = 'LE003';
+  RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP USING ERRCODE = 'LE003';
 END $$;
 
-DROP TRIGGER IF EXISTS ledger_events_no_update ON ledger_events;
-CREATE TRIGGER ledger_events_no_update BEFORE UPDATE OR DELETE ON ledger_events
-  FOR EACH ROW EXECUTE FUNCTION ledger_events_immutable();
-DROP TRIGGER IF EXISTS ledger_events_no_truncate ON ledger_events;
-CREATE TRIGGER ledger_events_no_truncate BEFORE TRUNCATE ON ledger_events
-  FOR EACH STATEMENT EXECUTE FUNCTION ledger_events_immutable();
+${immutable('ledger_events')}
 
 -- Keys taken by writes (StreamWrite.reserve), each with the write that took it. Written with the events, in the same
 -- transaction, and as immutable as they are.
@@ -54,12 +57,7 @@ CREATE TABLE IF NOT EXISTS ledger_reservations (
   revision    bigint NOT NULL,
   position    bigint NOT NULL
 );
-DROP TRIGGER IF EXISTS ledger_reservations_no_update ON ledger_reservations;
-CREATE TRIGGER ledger_reservations_no_update BEFORE UPDATE OR DELETE ON ledger_reservations
-  FOR EACH ROW EXECUTE FUNCTION ledger_events_immutable();
-DROP TRIGGER IF EXISTS ledger_reservations_no_truncate ON ledger_reservations;
-CREATE TRIGGER ledger_reservations_no_truncate BEFORE TRUNCATE ON ledger_reservations
-  FOR EACH STATEMENT EXECUTE FUNCTION ledger_events_immutable();
+${immutable('ledger_reservations')}
 
 -- The two links of the hash chain, in one place for both append functions (integrity/chain.ts has the same formula).
 CREATE OR REPLACE FUNCTION ledger_stream_link(p_previous text, p_event_id text, p_stream text, p_revision bigint, p_type text, p_data text, p_metadata text)
