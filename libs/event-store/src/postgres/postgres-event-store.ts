@@ -170,21 +170,21 @@ export class PostgresEventStore implements EventStore {
         ...(w.reserve?.length ? { reserve: w.reserve } : {}),
       };
     });
-    const params = [JSON.stringify(heads), JSON.stringify(events)];
     type Row = { idx: number; next_revision: string | null; last_position: string | null; error_code: string | null; error_detail: string | null };
+    const call = async (fn: 'ledger_append_batch' | 'ledger_append_batch_each') =>
+      (
+        await this.pool.query<Row>(`SELECT idx, next_revision, last_position, error_code, error_detail FROM ${fn}($1::json, $2::json) ORDER BY idx`, [
+          JSON.stringify(heads),
+          JSON.stringify(events),
+        ])
+      ).rows;
     let rows: Row[];
     try {
-      ({ rows } = await this.pool.query<Row>(
-        'SELECT idx, next_revision, last_position, error_code, error_detail FROM ledger_append_batch($1::json, $2::json) ORDER BY idx',
-        params,
-      ));
+      rows = await call('ledger_append_batch');
     } catch (error) {
       // A key of the call was taken (before, or twice in it): the one-INSERT path wrote nothing; write by write instead.
       if ((error as { code?: string }).code !== 'LE006') throw error;
-      ({ rows } = await this.pool.query<Row>(
-        'SELECT idx, next_revision, last_position, error_code, error_detail FROM ledger_append_batch_each($1::json, $2::json) ORDER BY idx',
-        params,
-      ));
+      rows = await call('ledger_append_batch_each');
     }
     return rows.map((row, i): StreamWriteResult => {
       const write = writes[i];
