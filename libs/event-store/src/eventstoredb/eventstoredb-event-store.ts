@@ -81,20 +81,18 @@ export class EventStoreDbEventStore implements EventStore {
         results.push({ streamName: write.streamName, ok: false, error: new WriteConditionFailed(write.streamName, unmet) });
         continue;
       }
-      const stored = !unmet && write.reserve?.length ? await this.holds(write.streamName, write.events[0]!.eventId) : true;
       const taken: Array<{ stream: string; revision: number }> = [];
-      // The expected revision is checked before keys: a write that fails both reports its revision, and takes nothing.
-      const revisionFails = stored ? null : await this.revisionFails(write);
-      if (revisionFails) {
-        results.push({ streamName: write.streamName, ok: false, error: revisionFails });
-        continue;
-      }
-      if (!stored) {
-        const refused = await this.take(write, taken);
-        if (refused) {
-          await this.giveBack(taken);
-          results.push({ streamName: write.streamName, ok: false, error: new KeyReserved(write.streamName, refused) });
-          continue;
+      if (!unmet && write.reserve?.length) {
+        // The expected revision is checked before keys: a write that fails both reports its revision, and takes nothing.
+        const revisionFails = await this.revisionFails(write);
+        const refused = revisionFails ? null : await this.take(write, taken);
+        if (revisionFails || refused) {
+          await this.giveBack(taken.splice(0));
+          // Unless it is a retry of a write already stored (its own key, its own revision): that answers as the first time.
+          if (!(await this.holds(write.streamName, write.events[0]!.eventId))) {
+            results.push({ streamName: write.streamName, ok: false, error: revisionFails ?? new KeyReserved(write.streamName, refused!) });
+            continue;
+          }
         }
       }
       try {
