@@ -487,11 +487,8 @@ export class PaymentIntake {
       if (decision.events.length === 0) return { applied: true, personId, state };
       const decided = decision.events;
       try {
-        const written = await this.store.appendToStream(
-          personStreamId(personId),
-          decided.map((e) => ({ eventId: newEventId(), type: e.type, data: e.data, metadata: metadataOf(context) })),
-          { expectedRevision: revision < 0 ? 'no_stream' : revision },
-        );
+        const write = personWrite(personId, decided, revision, context);
+        const written = await this.store.appendToStream(write.streamName, write.events, { expectedRevision: write.expectedRevision });
         track(written.position);
         return { applied: true, personId, state: decided.reduce((s, e) => evolvePerson(s, e), state) };
       } catch (error) {
