@@ -500,6 +500,15 @@ describe('collection-agency payment intake over HTTP', () => {
     });
   });
 
+  it("leaves, after every posting above, a store whose chain and payment keys the auditor's verify finds in agreement", async () => {
+    const [{ n }] = await t.app.get(DataSource).query(`SELECT count(*)::int AS n FROM ledger_reservations WHERE key LIKE 'receipt:%'`);
+    expect(n).toBeGreaterThan(20);
+    const res = await http.get('/v1/audit/verify').set({ Authorization: `Bearer ${t.auditorToken}` }).expect(200);
+    expect(res.body).toMatchObject({ ok: true, reservations: { checked: n, unrecorded: 0 } });
+    expect(res.body.reservations.mismatch).toBeUndefined();
+    expect(res.body.summary).toBe(`verified ${res.body.verified} events, head hash ${res.body.headHash}; ${n} payment keys agree with the events`);
+  });
+
   async function receiptRow(reference: string): Promise<{ status: string; heldReason: string | null } | undefined> {
     const ds = t.app.get(DataSource);
     const [row] = await ds.query('SELECT status, "heldReason" FROM agency_receipt_view WHERE reference = $1 AND "agencyId" = $2', [reference, agency.id]);

@@ -84,7 +84,8 @@ export interface StreamWrite {
    * Unique keys the write takes, with it (an agency's payment reference, say): a write that finds one of them taken,
    * by an earlier call or an earlier write of this call, fails with KeyReserved and writes nothing. A key is never
    * given back, and the store remembers which write took it (reservation()). Keys are checked after onlyIf and the
-   * expected revision. A retried write that is already stored answers as it did the first time.
+   * expected revision. A retried write that is already stored answers as it did the first time. The write's first
+   * event records the keys in its metadata (`reservedKeys`), so that the hash chain covers which write took which key.
    */
   reserve?: string[];
 }
@@ -94,6 +95,31 @@ export interface Reservation {
   key: string;
   streamName: string;
   revision: number;
+}
+
+/**
+ * The store's keys held against the writes that took them: every key taken is recorded by its write's first event
+ * (metadata.reservedKeys, under the hash chain), and every key an event records is taken by that event's write. A
+ * deleted key would let a payment be recorded twice; a forged one would refuse a real payment as a duplicate.
+ */
+export interface ReservationCheck {
+  /** Keys taken. */
+  checked: number;
+  /**
+   * Keys taken by writes stored before the first event that records keys (older builds did not): only their write's
+   * presence is checked. A key naming a later event that does not record it is a mismatch.
+   */
+  unrecorded: number;
+  /** The first disagreement, in the global order of the events concerned. */
+  mismatch?: ReservationMismatch;
+}
+
+export interface ReservationMismatch {
+  key: string;
+  /** The write the key names or the event that records it; revision -1 where it is not stored. */
+  streamName: string;
+  revision: number;
+  detail: string;
 }
 
 /** One write of a batch: each succeeds or fails on its own, with appendToStream's semantics. */
@@ -116,6 +142,8 @@ export interface EventStore {
    */
   /** The write that took a key (StreamWrite.reserve), or null while it is free. */
   reservation(key: string): Promise<Reservation | null>;
+  /** Holds the keys taken against the events that record them (see ReservationCheck): part of the audit's verify. */
+  checkReservations(): Promise<ReservationCheck>;
   readStreams(streamNames: string[], fromRevisions?: ReadonlyMap<string, number>): Promise<Map<string, StoredEvent[]>>;
   readStream(streamName: string, options?: ReadStreamOptions): Promise<StoredEvent[]>;
   readAll(options?: ReadAllOptions): Promise<StoredEvent[]>;

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { DataSource } from 'typeorm';
 import { PROJECTIONS } from '../projections/projection.registry';
 import { withLedger } from '../with-ledger';
-import { AuditService } from './audit.service';
+import { AuditService, verifySummary } from './audit.service';
 
 /** A bar with events/s and time left on a terminal; a plain line every few seconds in logs. */
 function progressReporter(): { update(p: RebuildProgress): void; stop(): void } {
@@ -42,7 +42,7 @@ function progressReporter(): { update(p: RebuildProgress): void; stop(): void } 
 export function registerAuditCommands(program: Command): void {
   program
     .command('verify')
-    .description('walk the event store and recompute every hash link: "verified N events, head hash H" or the first broken position')
+    .description('recompute every hash link of the event store and hold the payment keys against the events: "verified N events, head hash H; K payment keys agree" or the first break')
     .option('--anchor <position:hash...>', 'head hashes published earlier that the chain must still reach')
     .option('--json', 'print the report as JSON')
     .action(async (options: { anchor?: string[]; json?: boolean }) => {
@@ -53,11 +53,8 @@ export function registerAuditCommands(program: Command): void {
       });
       const report = await withLedger((app) => app.get(AuditService).verify(anchors));
       if (options.json) console.log(JSON.stringify(report));
-      else if (report.ok) console.log(`verified ${report.verified} events, head hash ${report.headHash} (anchor: ${report.headPosition}:${report.headHash})`);
-      else
-        console.log(
-          `BROKEN at position ${report.firstBreak!.position} (${report.firstBreak!.kind}): ${report.firstBreak!.detail}; ${report.verified} events verified before it`,
-        );
+      else if (report.ok) console.log(`${verifySummary(report)} (anchor: ${report.headPosition}:${report.headHash})`);
+      else console.log(`BROKEN: ${verifySummary(report)}`);
       if (!report.ok) process.exitCode = 3;
     });
 

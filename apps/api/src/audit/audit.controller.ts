@@ -10,7 +10,7 @@ import type { Actor } from '../auth/token.service';
 import { CorrelationId } from '../common/correlation-id.decorator';
 import { Problem } from '../common/problem';
 import { validAsOf } from '../persons/persons.controller';
-import { AuditService } from './audit.service';
+import { AuditService, verifySummary } from './audit.service';
 import { streamEvents, type ExportFormat } from './event-export';
 import { coverageAsKnownAt, type KnownAt } from './time-travel';
 
@@ -87,15 +87,13 @@ export class AuditController {
   @Get('verify')
   @ApiOperation({
     summary:
-      'Recompute every hash link; "verified N events, head hash H" or the first broken position. Repeat anchor=<position>:<hash> to hold the chain to heads published earlier.',
+      'Recompute every hash link and hold the payment keys against the events that record them; "verified N events, head hash H; K payment keys agree with the events", or the first broken position or disagreeing key. Repeat anchor=<position>:<hash> to hold the chain to heads published earlier.',
   })
   async verify(@Query() query: VerifyQuery) {
     const report = await this.audit.verify(parseAnchors(query.anchor));
     return {
       ...report,
-      summary: report.ok
-        ? `verified ${report.verified} events, head hash ${report.headHash}`
-        : `chain broken at position ${report.firstBreak?.position}: ${report.firstBreak?.kind} — ${report.firstBreak?.detail}`,
+      summary: verifySummary(report),
     };
   }
 

@@ -16,6 +16,18 @@ export interface EventFilter {
   types?: string[];
 }
 
+/** The report in one line, for the endpoint and the command line. */
+export function verifySummary(report: VerifyReport): string {
+  const keys = report.reservations;
+  const chain = report.firstBreak
+    ? `chain broken at position ${report.firstBreak.position}: ${report.firstBreak.kind} — ${report.firstBreak.detail}; ${report.verified} events verified before it`
+    : `verified ${report.verified} events, head hash ${report.headHash}`;
+  if (!keys) return chain;
+  if (keys.mismatch) return `${chain}; payment keys do not agree with the events: ${keys.mismatch.detail}`;
+  const unrecorded = keys.unrecorded ? ` (${keys.unrecorded} taken before writes recorded their keys: only their write's presence was checked)` : '';
+  return `${chain}; ${keys.checked} payment keys agree with the events${unrecorded}`;
+}
+
 @Injectable()
 export class AuditService {
   constructor(

@@ -239,6 +239,25 @@ export function eventStoreContract(
         expect(await store.readStream(stream('k-e'))).toHaveLength(1);
       });
 
+      it('records the keys a write takes in its first event, and holds every key taken against the event that records it', async () => {
+        const key = (k: string) => `${prefix}/${k}`;
+        const results = await store.appendToStreams([
+          { streamName: stream('r-a'), events: [event(), event()], reserve: [key('one'), key('two')] },
+          { streamName: stream('r-b'), events: [event()], reserve: [key('one')] },
+          { streamName: stream('r-c'), events: [event()] },
+        ]);
+        expect(results.map((r) => (r.ok ? 'ok' : r.error.name))).toEqual(['ok', 'KeyReserved', 'ok']);
+        const [first, second] = await store.readStream(stream('r-a'));
+        expect(first!.metadata.reservedKeys).toEqual([key('one'), key('two')]);
+        expect(second!.metadata).not.toHaveProperty('reservedKeys');
+        expect((await store.readStream(stream('r-c')))[0]!.metadata).not.toHaveProperty('reservedKeys');
+
+        const check = await store.checkReservations();
+        expect(check.checked).toBeGreaterThanOrEqual(2);
+        // A shared EventStoreDB may hold other data: none of this test's keys may disagree.
+        expect(check.mismatch?.key.startsWith(prefix) ?? false).toBe(false);
+      });
+
       it('lets one of many concurrent writers of the same key win', async () => {
         const key = `${prefix}/race`;
         const outcomes = await Promise.all(

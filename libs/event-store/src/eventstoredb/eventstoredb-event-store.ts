@@ -29,13 +29,15 @@ import type {
   ReadAllOptions,
   ReadStreamOptions,
   Reservation,
+  ReservationCheck,
+  ReservationMismatch,
   StoredEvent,
   StreamWrite,
   StreamWriteResult,
   SubscribeOptions,
   Subscription,
 } from '../event-store.port';
-import { withRecordedAt } from '../metadata';
+import { eventsRecordingKeys, reservedKeysOf, withRecordedAt } from '../metadata';
 
 /**
  * The production adapter. Positions are EventStoreDB commit positions; appends made through gRPC
@@ -73,7 +75,8 @@ export class EventStoreDbEventStore implements EventStore {
   async appendToStreams(writes: StreamWrite[]): Promise<StreamWriteResult[]> {
     writes.forEach(assertConditions);
     const results: StreamWriteResult[] = [];
-    for (const write of writes) {
+    for (const asked of writes) {
+      const write = { ...asked, events: eventsRecordingKeys(asked) };
       // Checked after the writes before it, so a stream that must stay empty is looked at after the write it guards:
       // whoever writes that stream later sees ours (the order a single PostgreSQL transaction gives as well).
       const unmet = await this.unmetCondition(write, results);
@@ -117,6 +120,8 @@ export class EventStoreDbEventStore implements EventStore {
    * Returns the first key found taken, having taken the others before it (the caller gives those back).
    */
   private async take(write: StreamWrite, taken: Array<{ stream: string; revision: number }>): Promise<string | null> {
+    // The key's own event keeps the write's metadata for tracing, but not the keys the write records.
+    const { reservedKeys: _recorded, ...metadata } = write.events[0]!.metadata;
     for (const key of write.reserve ?? []) {
       const stream = reservationStream(key);
       // A free key has no stream yet: try that first, and read the stream only when it exists (taken, or given back).
@@ -130,7 +135,7 @@ export class EventStoreDbEventStore implements EventStore {
                 eventId: randomUUID(),
                 type: KEY_TAKEN,
                 data: { key, streamName: write.streamName, eventId: write.events[0]!.eventId },
-                metadata: write.events[0]!.metadata,
+                metadata: metadata as EventMetadata,
               },
             ],
             { expectedRevision: expected },
@@ -175,6 +180,22 @@ export class EventStoreDbEventStore implements EventStore {
     const { streamName, eventId } = last.data as { streamName: string; eventId: string };
     const written = (await this.readStream(streamName)).find((e) => e.eventId === eventId);
     return { key, streamName, revision: written ? written.revision : -1 };
+  }
+
+  /**
+   * Walks the log in global order: a key stream's KeyTaken comes before the write it takes the key for, so each write
+   * is met with the keys taken for it already known, and a key given back (KeyGivenBack) is forgotten.
+   */
+  async checkReservations(): Promise<ReservationCheck> {
+    const pageSize = 5000;
+    const keys = new KeysInLog();
+    let from: number | 'start' = 'start';
+    for (;;) {
+      const page = await this.readAll({ fromPosition: from, maxCount: pageSize });
+      for (const e of page) keys.see(e);
+      if (page.length < pageSize) return keys.result();
+      from = page[page.length - 1]!.position;
+    }
   }
 
   /** Whether a retried write is already stored: it then answers as it did, whatever its conditions say now. */
@@ -281,7 +302,78 @@ export class EventStoreDbEventStore implements EventStore {
 
 const KEY_TAKEN = 'KeyTaken';
 const KEY_GIVEN_BACK = 'KeyGivenBack';
-const reservationStream = (key: string) => `reservation-${key}`;
+const RESERVATION_PREFIX = 'reservation-';
+const reservationStream = (key: string) => `${RESERVATION_PREFIX}${key}`;
+
+/** The fold behind checkReservations, over events in global order. */
+class KeysInLog {
+  /** Keys taken whose write is not met yet, by the id of the write's first event. */
+  private readonly pending = new Map<string, { streamName: string; keys: Set<string> }>();
+  private readonly pendingEventOf = new Map<string, string>();
+  private taken = 0;
+  private unrecorded = 0;
+  /** Whether an event recording keys was met: from then on every write that takes a key records it. */
+  private recording = false;
+  private mismatch?: ReservationMismatch;
+
+  see(e: StoredEvent): void {
+    if (e.streamName.startsWith(RESERVATION_PREFIX)) return this.seeKeyEvent(e);
+    const waiting = this.pending.get(e.eventId);
+    const recorded = reservedKeysOf(e.metadata);
+    if (!waiting && !recorded) return;
+    this.pending.delete(e.eventId);
+    if (recorded) this.recording = true;
+    const at = `${e.streamName}@${e.revision}`;
+    for (const key of waiting?.keys ?? []) {
+      this.pendingEventOf.delete(key);
+      if (!recorded && !this.recording) this.unrecorded++;
+      else if (!recorded?.includes(key)) this.found(key, e, `key ${key} is held for ${at}, whose event does not record it: the key was added or moved behind the store's back`);
+    }
+    for (const key of recorded ?? []) {
+      if (!waiting?.keys.has(key)) {
+        this.found(key, e, `${at} (position ${e.position}) records key ${key}, which the store does not hold as taken by it: with the key gone, a repost would be recorded again`);
+      }
+    }
+  }
+
+  result(): ReservationCheck {
+    for (const [eventId, { streamName, keys }] of this.pending) {
+      for (const key of keys) {
+        this.mismatch ??= {
+          key,
+          streamName,
+          revision: -1,
+          detail: `key ${key} is held for event ${eventId} of ${streamName}, which is not stored (a stop between taking the key and the write)`,
+        };
+      }
+    }
+    return { checked: this.taken, unrecorded: this.unrecorded, ...(this.mismatch ? { mismatch: this.mismatch } : {}) };
+  }
+
+  private seeKeyEvent(e: StoredEvent): void {
+    const key = e.streamName.slice(RESERVATION_PREFIX.length);
+    if (e.type === KEY_TAKEN) {
+      const { streamName, eventId } = e.data as { streamName: string; eventId: string };
+      this.taken++;
+      const waiting = this.pending.get(eventId) ?? { streamName, keys: new Set<string>() };
+      waiting.keys.add(key);
+      this.pending.set(eventId, waiting);
+      this.pendingEventOf.set(key, eventId);
+    } else if (e.type === KEY_GIVEN_BACK) {
+      this.taken--;
+      const eventId = this.pendingEventOf.get(key);
+      if (eventId === undefined) return;
+      this.pendingEventOf.delete(key);
+      const waiting = this.pending.get(eventId)!;
+      waiting.keys.delete(key);
+      if (waiting.keys.size === 0) this.pending.delete(eventId);
+    }
+  }
+
+  private found(key: string, e: StoredEvent, detail: string): void {
+    this.mismatch ??= { key, streamName: e.streamName, revision: e.revision, detail };
+  }
+}
 
 function toEsdbExpected(expected: ExpectedRevision): AppendExpectedRevision {
   if (expected === 'any') return ANY;

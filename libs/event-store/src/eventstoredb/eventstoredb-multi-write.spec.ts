@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { eventStoreContract } from '../contract/event-store.contract';
 import { WrongExpectedRevision } from '../errors';
-import type { AppendResult, ExpectedRevision, NewEvent, ReadStreamOptions, StoredEvent } from '../event-store.port';
+import type { AppendResult, ExpectedRevision, NewEvent, ReadAllOptions, ReadStreamOptions, StoredEvent } from '../event-store.port';
 import { withRecordedAt } from '../metadata';
 import { EventStoreDbEventStore } from './eventstoredb-event-store';
 
@@ -50,6 +50,13 @@ class EventStoreDbOverMemory extends EventStoreDbEventStore {
     const picked = backwards ? stream.slice(0, start + 1).reverse() : stream.slice(start);
     return picked.slice(0, options.maxCount ?? picked.length);
   }
+
+  /** Forwards only: all that checkReservations reads. */
+  override async readAll(options: ReadAllOptions = {}): Promise<StoredEvent[]> {
+    const from = typeof options.fromPosition === 'number' ? options.fromPosition : 0;
+    const log = [...this.streams.values()].flat().sort((a, b) => a.position - b.position);
+    return log.filter((e) => e.position > from).slice(0, options.maxCount ?? log.length);
+  }
 }
 
 eventStoreContract(
@@ -72,6 +79,7 @@ describe('EventStoreDB adapter: keys around a write that fails', () => {
     const [taken] = await store.appendToStreams([{ streamName: 's-2', events: [event()], reserve: ['k'] }]);
     expect(taken!.ok).toBe(true);
     expect(await store.reservation('k')).toEqual({ key: 'k', streamName: 's-2', revision: 0 });
+    expect(await store.checkReservations()).toEqual({ checked: 1, unrecorded: 0 });
     await store.close();
   });
 
@@ -82,6 +90,45 @@ describe('EventStoreDB adapter: keys around a write that fails', () => {
     expect(await store.reservation('k')).toEqual({ key: 'k', streamName: 's-1', revision: -1 });
     const [refused] = await store.appendToStreams([{ streamName: 's-2', events: [event()], reserve: ['k'] }]);
     expect(refused).toMatchObject({ ok: false, error: { name: 'KeyReserved', key: 'k' } });
+    expect((await store.checkReservations()).mismatch).toEqual({
+      key: 'k',
+      streamName: 's-1',
+      revision: -1,
+      detail: `key k is held for event ${missing.eventId} of s-1, which is not stored (a stop between taking the key and the write)`,
+    });
+    await store.close();
+  });
+});
+
+describe('EventStoreDB adapter: the keys held against the events that record them', () => {
+  const event = (): NewEvent => ({ eventId: randomUUID(), type: 'Tested', data: {}, metadata: { correlationId: 'c', causationId: 'c', actor: 'test' } });
+  const keyTaken = (key: string, streamName: string, eventId: string): NewEvent => ({ ...event(), type: 'KeyTaken', data: { key, streamName, eventId } });
+
+  it('counts keys of writes stored before writes recorded them, and finds one taken for a later write that does not record it', async () => {
+    const store = new EventStoreDbOverMemory();
+    // As an older build wrote it: the key, then its write, which records nothing.
+    const old = event();
+    await store.appendToStream('reservation-old', [keyTaken('old', 's-old', old.eventId)]);
+    await store.appendToStream('s-old', [old]);
+    await store.appendToStreams([{ streamName: 's-new', events: [event()], reserve: ['new'] }]);
+    expect(await store.checkReservations()).toEqual({ checked: 2, unrecorded: 1 });
+
+    // Taken behind the adapter's back for a write stored after writes began recording their keys.
+    const later = event();
+    await store.appendToStream('reservation-forged', [keyTaken('forged', 's-later', later.eventId)]);
+    await store.appendToStream('s-later', [later]);
+    expect(await store.checkReservations()).toEqual({
+      checked: 3,
+      unrecorded: 1,
+      mismatch: expect.objectContaining({ key: 'forged', streamName: 's-later', revision: 0, detail: expect.stringContaining('does not record it') }),
+    });
+    await store.close();
+  });
+
+  it('finds a key an event records but no key stream holds for it', async () => {
+    const store = new EventStoreDbOverMemory();
+    await store.appendToStream('s-1', [{ ...event(), metadata: { correlationId: 'c', causationId: 'c', actor: 'test', reservedKeys: ['k'] } }]);
+    expect((await store.checkReservations()).mismatch).toMatchObject({ key: 'k', streamName: 's-1', revision: 0, detail: expect.stringContaining('a repost would be recorded again') });
     await store.close();
   });
 });

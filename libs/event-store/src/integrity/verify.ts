@@ -1,4 +1,4 @@
-import type { EventStore, StoredEvent } from '../event-store.port';
+import type { EventStore, ReservationCheck, StoredEvent } from '../event-store.port';
 import { GENESIS_HASH, globalLinkHash, streamLinkHash } from './chain';
 import type { StoredChainScanner } from './stored-chain';
 
@@ -14,12 +14,15 @@ export interface ChainBreak {
 }
 
 export interface VerifyReport {
+  /** The chain holds and so do the keys. */
   ok: boolean;
   verified: number;
   headPosition: number;
   /** Head of the global chain as recomputed: publish it, and later runs can be held to it. */
   headHash: string;
   firstBreak?: ChainBreak;
+  /** The keys taken (payment references) held against the events that record them, under the chain: see ReservationCheck. */
+  reservations?: ReservationCheck;
 }
 
 /**
@@ -125,12 +128,19 @@ const scansStoredChain = (store: EventStore): store is EventStore & StoredChainS
   typeof (store as Partial<StoredChainScanner>).scanStoredChain === 'function';
 
 /**
- * Recomputes every link of the store. Where the store keeps the links and numbers positions densely
+ * Recomputes every link of the store, then holds its keys against the events that record them (checkReservations):
+ * the chain proves what the events say, the check that the keys agree with it. Where the store keeps the links and numbers positions densely
  * (PostgreSQL) it checks them in parallel segments, then asks a ChainVerifier about the one event
  * where they stop holding, so the report — first break, verified count, head hash — is the one the
  * walk in global order gives; other stores are walked.
  */
 export async function verifyStore(store: EventStore, options: VerifyOptions = {}): Promise<VerifyReport> {
+  const chain = await verifyChain(store, options);
+  const reservations = await store.checkReservations();
+  return { ...chain, ok: chain.ok && !reservations.mismatch, reservations };
+}
+
+async function verifyChain(store: EventStore, options: VerifyOptions): Promise<VerifyReport> {
   const dense = options.densePositions ?? true;
   const report = (dense && scansStoredChain(store) && (await verifyStoredChain(store, options))) || (await walkStore(store, options));
   const unreached = options.anchors?.find((a) => a.position > report.headPosition);

@@ -162,6 +162,70 @@ describe('tamper evidence on the PostgreSQL store', () => {
     const held = await verifyEveryWay(store, { anchors: [{ position: published.headPosition, hash: published.headHash }] });
     expect(held).toMatchObject({ ok: false, firstBreak: { kind: 'changed', position: 12 } });
   });
+
+  describe('the payment keys', () => {
+    const keyed = () => ({ eventId: randomUUID(), type: 'ContributionRecorded', data: {}, metadata: { correlationId: 'c', causationId: 'c', actor: 't' } });
+    // Positions 13 (receipt-1, key a:1) and 14 (receipt-2, keys a:2 and a:2b), after the twelve events that take none.
+    beforeEach(async () => {
+      const results = await store.appendToStreams([
+        { streamName: 'receipt-1', events: [keyed()], reserve: ['receipt:a:1'] },
+        { streamName: 'receipt-2', events: [keyed()], reserve: ['receipt:a:2', 'receipt:a:2b'] },
+      ]);
+      expect(results.every((r) => r.ok)).toBe(true);
+    });
+    const keysOf = async (report: Promise<VerifyReport>) => {
+      const { ok, firstBreak, reservations } = await report;
+      expect(firstBreak).toBeUndefined(); // the chain itself holds: only the keys table was touched
+      return { ok, ...reservations };
+    };
+
+    it('agree with the events that record them', async () => {
+      expect(await keysOf(verifyEveryWay(store))).toEqual({ ok: true, checked: 3, unrecorded: 0 });
+    });
+
+    it('catch a deleted key, with which a repost would be recorded twice', async () => {
+      await sql.query(`DELETE FROM ledger_reservations WHERE key = 'receipt:a:2b'`);
+      expect(await keysOf(verifyEveryWay(store))).toEqual({
+        ok: false,
+        checked: 2,
+        unrecorded: 0,
+        mismatch: {
+          key: 'receipt:a:2b',
+          streamName: 'receipt-2',
+          revision: 0,
+          detail: 'receipt-2@0 (position 14) records key receipt:a:2b, which the store does not hold as taken by it: with the key gone, a repost would be recorded again',
+        },
+      });
+    });
+
+    it('catch a forged key, with which a real payment would be refused as a duplicate', async () => {
+      await sql.query(`INSERT INTO ledger_reservations VALUES ('receipt:a:3', 'receipt-1', 0, 13)`);
+      expect((await keysOf(verifyEveryWay(store))).mismatch).toMatchObject({ key: 'receipt:a:3', detail: expect.stringContaining('does not record it') });
+    });
+
+    it('catch a key moved to another write, even to one stored before writes recorded their keys', async () => {
+      await sql.query(`UPDATE ledger_reservations SET stream_name = 'person-0', revision = 0, position = 1 WHERE key = 'receipt:a:1'`);
+      expect((await keysOf(verifyEveryWay(store))).mismatch).toMatchObject({ key: 'receipt:a:1', streamName: 'receipt-1', revision: 0 });
+    });
+
+    it('catch a key held for an event that is not stored', async () => {
+      await sql.query(`INSERT INTO ledger_reservations VALUES ('receipt:a:9', 'receipt-9', 0, 99)`);
+      expect((await keysOf(verifyEveryWay(store))).mismatch).toEqual({
+        key: 'receipt:a:9',
+        streamName: 'receipt-9',
+        revision: -1,
+        detail: 'key receipt:a:9 is held for receipt-9@0, which is not stored',
+      });
+    });
+  });
+
+  it('counts the keys of writes stored before writes recorded them, without finding fault', async () => {
+    // As an older build left them: a key held for an event that records none.
+    await sql.query(`INSERT INTO ledger_reservations VALUES ('receipt:old:1', 'person-1', 0, 2)`);
+    const report = await verifyEveryWay(store);
+    expect(report).toMatchObject({ ok: true, reservations: { checked: 1, unrecorded: 1 } });
+    expect(report.reservations?.mismatch).toBeUndefined();
+  });
 });
 
 /**
