@@ -8,6 +8,7 @@
  * PROJECTION_BATCH_SIZE is passed to the service as it is. With --expose-gc (as the npm script runs it), each tenth of
  * the run also forces a full garbage collection and reports the live heap, which tells retained memory from the garbage
  * that RSS also counts; BENCH_LIVE_HEAP=0 skips those collections.
+ * At the end, verifyStore over what the run left (hash chain and payment keys), and the key check alone.
  * DATABASE_URL: run in a fresh database on that server instead. Figures and their reading: BENCHMARKS.md.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -16,7 +17,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import type { INestApplication } from '@nestjs/common';
-import { EVENT_STORE, type EventStore } from '@ledger/event-store';
+import { EVENT_STORE, verifyStore, type EventStore } from '@ledger/event-store';
 import { ProjectionManager } from '@ledger/read-models';
 import { Client } from 'pg';
 import { AgencyRegistry } from '../apps/api/src/agency/agency-registry';
@@ -122,6 +123,17 @@ async function main(): Promise<void> {
 
     figures.push(await copyCeiling(db.url, persons));
     console.log(formatFigure(figures[2]!));
+
+    // What the run leaves for the auditors: the whole chain, and a key per payment held against the event recording it.
+    const verifyClock = clock();
+    const verified = await verifyStore(store);
+    if (!verified.ok) throw new Error(`verify failed after the run: ${JSON.stringify(verified)}`);
+    figures.push(figure(`verify after the run: hash chain, and ${int(verified.reservations?.checked ?? 0)} payment keys`, verified.verified, 'events', verifyClock));
+    console.log(formatFigure(figures[3]!));
+    const keysClock = clock();
+    const keys = await store.checkReservations();
+    figures.push(figure('of which the payment keys alone (checkReservations)', keys.checked, 'keys', keysClock));
+    console.log(formatFigure(figures[4]!));
 
     console.log('\n' + table(figures));
     const pick = (share: number) => rss[Math.min(rss.length - 1, Math.floor(share * (rss.length - 1)))]!.mib;
