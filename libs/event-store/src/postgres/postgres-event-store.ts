@@ -11,7 +11,6 @@ import type {
   ReadStreamOptions,
   Reservation,
   ReservationCheck,
-  ReservationMismatch,
   StoredEvent,
   StreamWrite,
   StreamWriteResult,
@@ -22,6 +21,7 @@ import { canonicalize } from '../integrity/canonical-json';
 import type { StoredChainScan, StoredChainScanOptions } from '../integrity/stored-chain';
 import { eventsRecordingKeys, withRecordedAt } from '../metadata';
 import { scanStoredChain } from './chain-scan';
+import { checkReservations } from './reservation-check';
 import { EVENT_STORE_SCHEMA } from './schema';
 
 export interface PostgresEventStoreOptions {
@@ -58,36 +58,6 @@ export const READ_STREAMS_SQL = `SELECT e.* FROM unnest($1::text[], $2::bigint[]
   CROSS JOIN LATERAL (SELECT ${COLUMNS} FROM ledger_events
                        WHERE stream_name = wanted.name AND revision >= wanted.from_revision ORDER BY revision) AS e
  ORDER BY wanted.i, e.revision`;
-
-/**
- * Each key taken, beside the event its row names and the keys that event records (null: it records none). `legacy`:
- * that event was stored before the first event that records keys, when writes did not record them yet.
- */
-const HELD_KEYS = `WITH first_recording AS (SELECT position FROM ledger_events WHERE metadata ? 'reservedKeys' ORDER BY position LIMIT 1),
-held AS (
-  SELECT r.key, r.stream_name, r.revision, r.position, e.position AS event_position, e.metadata -> 'reservedKeys' AS recorded,
-         e.position < coalesce((SELECT position FROM first_recording), 9223372036854775807) AS legacy
-    FROM ledger_reservations r LEFT JOIN ledger_events e ON e.stream_name = r.stream_name AND e.revision = r.revision)`;
-
-interface MismatchRow {
-  key: string;
-  stream_name: string;
-  revision: string;
-  position: string;
-  event_position: string | null;
-}
-
-function mismatchOf(row: MismatchRow, keyWithoutRow: boolean): ReservationMismatch {
-  const at = `${row.stream_name}@${row.revision}`;
-  const detail = keyWithoutRow
-    ? `${at} (position ${row.position}) records key ${row.key}, which the store does not hold as taken by it: with the key gone, a repost would be recorded again`
-    : row.event_position === null
-      ? `key ${row.key} is held for ${at}, which is not stored`
-      : row.event_position !== row.position
-        ? `key ${row.key} is held for ${at} at position ${row.position}, but that event is at position ${row.event_position}`
-        : `key ${row.key} is held for ${at}, whose event does not record it: the key was added or moved behind the store's back`;
-  return { key: row.key, streamName: row.stream_name, revision: row.event_position === null ? -1 : Number(row.revision), detail };
-}
 
 /** Canonical texts: ledger_append hashes them as received (see integrity/chain.ts). */
 function canonicalEvent(e: NewEvent, now: string) {
@@ -245,30 +215,11 @@ export class PostgresEventStore implements EventStore {
   async checkReservations(): Promise<ReservationCheck> {
     const client = await this.pool.connect();
     try {
-      // One snapshot for the three reads, so that a write committing meanwhile is seen by all or none.
+      // One snapshot for the check's reads, so that a write committing meanwhile is seen by all of them or none.
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      const [{ rows: counts }, { rows: rowsAstray }, { rows: keysAstray }] = [
-        await client.query<{ checked: string; unrecorded: string }>(`${HELD_KEYS}
-          SELECT count(*) AS checked, count(*) FILTER (WHERE recorded IS NULL AND legacy) AS unrecorded FROM held`),
-        await client.query<MismatchRow>(`${HELD_KEYS}
-          SELECT key, stream_name, revision, position, event_position FROM held
-           WHERE event_position IS DISTINCT FROM position OR NOT coalesce(recorded ? key, legacy)
-           ORDER BY position LIMIT 1`),
-        await client.query<MismatchRow>(`SELECT k.key, e.stream_name, e.revision, e.position, e.position AS event_position
-           FROM ledger_events e CROSS JOIN LATERAL jsonb_array_elements_text(
-                  CASE WHEN jsonb_typeof(e.metadata -> 'reservedKeys') = 'array' THEN e.metadata -> 'reservedKeys' ELSE '[]' END) AS k(key)
-          WHERE e.metadata ? 'reservedKeys'
-            AND NOT EXISTS (SELECT 1 FROM ledger_reservations r WHERE r.key = k.key AND r.stream_name = e.stream_name AND r.revision = e.revision)
-          ORDER BY e.position LIMIT 1`),
-      ];
+      const check = await checkReservations(client);
       await client.query('COMMIT');
-      const astray = [rowsAstray[0], keysAstray[0]].filter((r): r is MismatchRow => r !== undefined).sort((a, b) => Number(a.position) - Number(b.position));
-      const first = astray[0];
-      return {
-        checked: Number(counts[0]!.checked),
-        unrecorded: Number(counts[0]!.unrecorded),
-        ...(first ? { mismatch: mismatchOf(first, first === keysAstray[0]) } : {}),
-      };
+      return check;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;

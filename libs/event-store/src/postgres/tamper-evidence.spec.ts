@@ -225,6 +225,18 @@ describe('tamper evidence on the PostgreSQL store', () => {
     const report = await verifyEveryWay(store);
     expect(report).toMatchObject({ ok: true, reservations: { checked: 1, unrecorded: 1 } });
     expect(report.reservations?.mismatch).toBeUndefined();
+    // Of that time too, a key whose event is not where its row says is found.
+    await sql.query(`INSERT INTO ledger_reservations VALUES ('receipt:old:2', 'person-1', 0, 3)`);
+    expect((await verifyEveryWay(store)).reservations).toEqual({
+      checked: 2,
+      unrecorded: 1,
+      mismatch: {
+        key: 'receipt:old:2',
+        streamName: 'person-1',
+        revision: 0,
+        detail: 'key receipt:old:2 is held for person-1@0 at position 3, but that event is at position 2',
+      },
+    });
   });
 });
 
