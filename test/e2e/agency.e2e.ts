@@ -507,6 +507,24 @@ describe('collection-agency payment intake over HTTP', () => {
     expect(res.body).toMatchObject({ ok: true, reservations: { checked: n, unrecorded: 0 } });
     expect(res.body.reservations.mismatch).toBeUndefined();
     expect(res.body.summary).toBe(`verified ${res.body.verified} events, head hash ${res.body.headHash}; ${n} payment keys agree with the events`);
+
+    // Someone with database rights deletes a payment's key behind the service's back: a repost would be recorded twice.
+    const sql = t.app.get(DataSource).createQueryRunner();
+    await sql.connect();
+    try {
+      await sql.query("SET session_replication_role = 'replica'");
+      // TypeORM answers a DELETE … RETURNING with [rows, count].
+      const [[gone]] = await sql.query(`DELETE FROM ledger_reservations WHERE key = (SELECT max(key) FROM ledger_reservations WHERE key LIKE 'receipt:%') RETURNING *`);
+      const broken = await http.get('/v1/audit/verify').set({ Authorization: `Bearer ${t.auditorToken}` }).expect(200);
+      expect(broken.body).toMatchObject({ ok: false, reservations: { checked: n - 1, mismatch: { key: gone.key, streamName: gone.stream_name } } });
+      expect(broken.body.firstBreak).toBeUndefined();
+      expect(broken.body.summary).toContain(`payment keys do not agree with the events: ${gone.stream_name}@${gone.revision}`);
+      await sql.query('INSERT INTO ledger_reservations VALUES ($1, $2, $3, $4)', [gone.key, gone.stream_name, gone.revision, gone.position]);
+    } finally {
+      await sql.query('RESET session_replication_role');
+      await sql.release();
+    }
+    expect((await http.get('/v1/audit/verify').set({ Authorization: `Bearer ${t.auditorToken}` }).expect(200)).body.ok).toBe(true);
   });
 
   async function receiptRow(reference: string): Promise<{ status: string; heldReason: string | null } | undefined> {
