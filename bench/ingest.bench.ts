@@ -128,7 +128,9 @@ async function main(): Promise<void> {
     const verifyClock = clock();
     const verified = await verifyStore(store);
     if (!verified.ok) throw new Error(`verify failed after the run: ${JSON.stringify(verified)}`);
-    figures.push(figure(`verify after the run: hash chain, and ${int(verified.reservations?.checked ?? 0)} payment keys`, verified.verified, 'events', verifyClock));
+    figures.push(
+      figure(`verify after the run: hash chain, and ${int(verified.reservations?.checked ?? 0)} payment keys`, verified.verified, 'events', verifyClock),
+    );
     console.log(formatFigure(figures[3]!));
     const keysClock = clock();
     const keys = await store.checkReservations();

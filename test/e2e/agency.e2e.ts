@@ -503,7 +503,10 @@ describe('collection-agency payment intake over HTTP', () => {
   it("leaves, after every posting above, a store whose chain and payment keys the auditor's verify finds in agreement", async () => {
     const [{ n }] = await t.app.get(DataSource).query(`SELECT count(*)::int AS n FROM ledger_reservations WHERE key LIKE 'receipt:%'`);
     expect(n).toBeGreaterThan(20);
-    const res = await http.get('/v1/audit/verify').set({ Authorization: `Bearer ${t.auditorToken}` }).expect(200);
+    const res = await http
+      .get('/v1/audit/verify')
+      .set({ Authorization: `Bearer ${t.auditorToken}` })
+      .expect(200);
     expect(res.body).toMatchObject({ ok: true, reservations: { checked: n, unrecorded: 0 } });
     expect(res.body.reservations.mismatch).toBeUndefined();
     expect(res.body.summary).toBe(`verified ${res.body.verified} events, head hash ${res.body.headHash}; ${n} payment keys agree with the events`);
@@ -514,8 +517,13 @@ describe('collection-agency payment intake over HTTP', () => {
     try {
       await sql.query("SET session_replication_role = 'replica'");
       // TypeORM answers a DELETE … RETURNING with [rows, count].
-      const [[gone]] = await sql.query(`DELETE FROM ledger_reservations WHERE key = (SELECT max(key) FROM ledger_reservations WHERE key LIKE 'receipt:%') RETURNING *`);
-      const broken = await http.get('/v1/audit/verify').set({ Authorization: `Bearer ${t.auditorToken}` }).expect(200);
+      const [[gone]] = await sql.query(
+        `DELETE FROM ledger_reservations WHERE key = (SELECT max(key) FROM ledger_reservations WHERE key LIKE 'receipt:%') RETURNING *`,
+      );
+      const broken = await http
+        .get('/v1/audit/verify')
+        .set({ Authorization: `Bearer ${t.auditorToken}` })
+        .expect(200);
       expect(broken.body).toMatchObject({ ok: false, reservations: { checked: n - 1, mismatch: { key: gone.key, streamName: gone.stream_name } } });
       expect(broken.body.firstBreak).toBeUndefined();
       expect(broken.body.summary).toContain(`payment keys do not agree with the events: ${gone.stream_name}@${gone.revision}`);
@@ -524,7 +532,14 @@ describe('collection-agency payment intake over HTTP', () => {
       await sql.query('RESET session_replication_role');
       await sql.release();
     }
-    expect((await http.get('/v1/audit/verify').set({ Authorization: `Bearer ${t.auditorToken}` }).expect(200)).body.ok).toBe(true);
+    expect(
+      (
+        await http
+          .get('/v1/audit/verify')
+          .set({ Authorization: `Bearer ${t.auditorToken}` })
+          .expect(200)
+      ).body.ok,
+    ).toBe(true);
   });
 
   async function receiptRow(reference: string): Promise<{ status: string; heldReason: string | null } | undefined> {

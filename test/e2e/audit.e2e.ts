@@ -61,7 +61,9 @@ describe('auditors over HTTP: verify, time travel, export, correlation', () => {
     const res = await http.get('/v1/audit/verify').set(auditor()).expect(200);
     expect(res.body).toMatchObject({ ok: true, headHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(res.body.verified).toBeGreaterThanOrEqual(5);
-    expect(res.body.summary).toBe(`verified ${res.body.verified} events, head hash ${res.body.headHash}; ${res.body.reservations.checked} payment keys agree with the events`);
+    expect(res.body.summary).toBe(
+      `verified ${res.body.verified} events, head hash ${res.body.headHash}; ${res.body.reservations.checked} payment keys agree with the events`,
+    );
     const anchored = await http.get(`/v1/audit/verify?anchor=${res.body.headPosition}:${res.body.headHash}`).set(auditor()).expect(200);
     expect(anchored.body.ok).toBe(true);
     const wrong = await http

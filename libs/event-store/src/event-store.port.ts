@@ -136,14 +136,14 @@ export interface EventStore {
    * by one, since it has no multi-stream transaction.
    */
   appendToStreams(writes: StreamWrite[]): Promise<StreamWriteResult[]>;
-  /**
-   * Several streams in one round trip where the store allows; missing streams map to []. Each is
-   * read whole, or from the revision `fromRevisions` gives for it (the tail after a snapshot).
-   */
   /** The write that took a key (StreamWrite.reserve), or null while it is free. */
   reservation(key: string): Promise<Reservation | null>;
   /** Holds the keys taken against the events that record them (see ReservationCheck): part of the audit's verify. */
   checkReservations(): Promise<ReservationCheck>;
+  /**
+   * Several streams in one round trip where the store allows; missing streams map to []. Each is
+   * read whole, or from the revision `fromRevisions` gives for it (the tail after a snapshot).
+   */
   readStreams(streamNames: string[], fromRevisions?: ReadonlyMap<string, number>): Promise<Map<string, StoredEvent[]>>;
   readStream(streamName: string, options?: ReadStreamOptions): Promise<StoredEvent[]>;
   readAll(options?: ReadAllOptions): Promise<StoredEvent[]>;

@@ -42,7 +42,9 @@ function progressReporter(): { update(p: RebuildProgress): void; stop(): void } 
 export function registerAuditCommands(program: Command): void {
   program
     .command('verify')
-    .description('recompute every hash link of the event store and hold the payment keys against the events: "verified N events, head hash H; K payment keys agree" or the first break')
+    .description(
+      'recompute every hash link of the event store and hold the payment keys against the events: "verified N events, head hash H; K payment keys agree" or the first break',
+    )
     .option('--anchor <position:hash...>', 'head hashes published earlier that the chain must still reach')
     .option('--json', 'print the report as JSON')
     .action(async (options: { anchor?: string[]; json?: boolean }) => {

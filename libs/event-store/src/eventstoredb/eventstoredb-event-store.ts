@@ -327,11 +327,16 @@ class KeysInLog {
     for (const key of waiting?.keys ?? []) {
       this.pendingEventOf.delete(key);
       if (!recorded && !this.recording) this.unrecorded++;
-      else if (!recorded?.includes(key)) this.found(key, e, `key ${key} is held for ${at}, whose event does not record it: the key was added or moved behind the store's back`);
+      else if (!recorded?.includes(key))
+        this.found(key, e, `key ${key} is held for ${at}, whose event does not record it: the key was added or moved behind the store's back`);
     }
     for (const key of recorded ?? []) {
       if (!waiting?.keys.has(key)) {
-        this.found(key, e, `${at} (position ${e.position}) records key ${key}, which the store does not hold as taken by it: with the key gone, a repost would be recorded again`);
+        this.found(
+          key,
+          e,
+          `${at} (position ${e.position}) records key ${key}, which the store does not hold as taken by it: with the key gone, a repost would be recorded again`,
+        );
       }
     }
   }

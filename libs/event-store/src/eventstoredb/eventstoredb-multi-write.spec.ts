@@ -128,7 +128,12 @@ describe('EventStoreDB adapter: the keys held against the events that record the
   it('finds a key an event records but no key stream holds for it', async () => {
     const store = new EventStoreDbOverMemory();
     await store.appendToStream('s-1', [{ ...event(), metadata: { correlationId: 'c', causationId: 'c', actor: 'test', reservedKeys: ['k'] } }]);
-    expect((await store.checkReservations()).mismatch).toMatchObject({ key: 'k', streamName: 's-1', revision: 0, detail: expect.stringContaining('a repost would be recorded again') });
+    expect((await store.checkReservations()).mismatch).toMatchObject({
+      key: 'k',
+      streamName: 's-1',
+      revision: 0,
+      detail: expect.stringContaining('a repost would be recorded again'),
+    });
     await store.close();
   });
 });

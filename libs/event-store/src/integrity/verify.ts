@@ -129,10 +129,10 @@ const scansStoredChain = (store: EventStore): store is EventStore & StoredChainS
 
 /**
  * Recomputes every link of the store, then holds its keys against the events that record them (checkReservations):
- * the chain proves what the events say, the check that the keys agree with it. Where the store keeps the links and numbers positions densely
- * (PostgreSQL) it checks them in parallel segments, then asks a ChainVerifier about the one event
- * where they stop holding, so the report — first break, verified count, head hash — is the one the
- * walk in global order gives; other stores are walked.
+ * the chain proves what the events say, the check that the keys agree with them. Where the store keeps the links and
+ * numbers positions densely (PostgreSQL) it checks them in parallel segments, then asks a ChainVerifier about the one
+ * event where they stop holding, so the report — first break, verified count, head hash — is the one the walk in
+ * global order gives; other stores are walked.
  */
 export async function verifyStore(store: EventStore, options: VerifyOptions = {}): Promise<VerifyReport> {
   const chain = await verifyChain(store, options);

@@ -94,9 +94,10 @@ export async function checkReservations(client: PoolClient): Promise<Reservation
     );
     unrecorded = Number(legacy[0]!.unrecorded);
     if (legacy[0]!.first_astray !== null) {
-      const { rows: astray } = await client.query<KeyRow>(`${HELD_WITH_EVENT} WHERE r.position = $1 AND e.position IS DISTINCT FROM r.position ORDER BY r.key LIMIT 1`, [
-        legacy[0]!.first_astray,
-      ]);
+      const { rows: astray } = await client.query<KeyRow>(
+        `${HELD_WITH_EVENT} WHERE r.position = $1 AND e.position IS DISTINCT FROM r.position ORDER BY r.key LIMIT 1`,
+        [legacy[0]!.first_astray],
+      );
       found.push({ position: Number(astray[0]!.position), mismatch: rowWithoutKey(astray[0]!) });
     }
   }

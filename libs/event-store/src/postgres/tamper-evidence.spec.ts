@@ -193,7 +193,8 @@ describe('tamper evidence on the PostgreSQL store', () => {
           key: 'receipt:a:2b',
           streamName: 'receipt-2',
           revision: 0,
-          detail: 'receipt-2@0 (position 14) records key receipt:a:2b, which the store does not hold as taken by it: with the key gone, a repost would be recorded again',
+          detail:
+            'receipt-2@0 (position 14) records key receipt:a:2b, which the store does not hold as taken by it: with the key gone, a repost would be recorded again',
         },
       });
     });
