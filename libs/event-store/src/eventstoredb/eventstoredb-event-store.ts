@@ -37,6 +37,7 @@ import type {
   SubscribeOptions,
   Subscription,
 } from '../event-store.port';
+import { heldKeyNotRecorded, recordedKeyNotHeld } from '../integrity/reservation-mismatch';
 import { eventsRecordingKeys, reservedKeysOf, withRecordedAt } from '../metadata';
 
 /**
@@ -323,21 +324,13 @@ class KeysInLog {
     if (!waiting && !recorded) return;
     this.pending.delete(e.eventId);
     if (recorded) this.recording = true;
-    const at = `${e.streamName}@${e.revision}`;
     for (const key of waiting?.keys ?? []) {
       this.pendingEventOf.delete(key);
       if (!recorded && !this.recording) this.unrecorded++;
-      else if (!recorded?.includes(key))
-        this.found(key, e, `key ${key} is held for ${at}, whose event does not record it: the key was added or moved behind the store's back`);
+      else if (!recorded?.includes(key)) this.found(heldKeyNotRecorded(key, e.streamName, e.revision));
     }
     for (const key of recorded ?? []) {
-      if (!waiting?.keys.has(key)) {
-        this.found(
-          key,
-          e,
-          `${at} (position ${e.position}) records key ${key}, which the store does not hold as taken by it: with the key gone, a repost would be recorded again`,
-        );
-      }
+      if (!waiting?.keys.has(key)) this.found(recordedKeyNotHeld(key, e.streamName, e.revision, e.position));
     }
   }
 
@@ -375,8 +368,8 @@ class KeysInLog {
     }
   }
 
-  private found(key: string, e: StoredEvent, detail: string): void {
-    this.mismatch ??= { key, streamName: e.streamName, revision: e.revision, detail };
+  private found(mismatch: ReservationMismatch): void {
+    this.mismatch ??= mismatch;
   }
 }
 

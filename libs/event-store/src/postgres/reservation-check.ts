@@ -1,5 +1,6 @@
 import type { PoolClient } from 'pg';
 import type { ReservationCheck, ReservationMismatch } from '../event-store.port';
+import { heldKeyNotRecorded, recordedKeyNotHeld } from '../integrity/reservation-mismatch';
 
 /**
  * checkReservations on PostgreSQL: the keys held in ledger_reservations against the keys events record
@@ -106,21 +107,20 @@ export async function checkReservations(client: PoolClient): Promise<Reservation
 }
 
 function keyWithoutRow(row: KeyRow): ReservationMismatch {
-  return {
-    key: row.key,
-    streamName: row.stream_name,
-    revision: Number(row.revision),
-    detail: `${row.stream_name}@${row.revision} (position ${row.position}) records key ${row.key}, which the store does not hold as taken by it: with the key gone, a repost would be recorded again`,
-  };
+  return recordedKeyNotHeld(row.key, row.stream_name, Number(row.revision), Number(row.position));
 }
 
 function rowWithoutKey(row: KeyRow): ReservationMismatch {
   const at = `${row.stream_name}@${row.revision}`;
-  const detail =
-    row.event_position === null
-      ? `key ${row.key} is held for ${at}, which is not stored`
-      : row.event_position !== row.position
-        ? `key ${row.key} is held for ${at} at position ${row.position}, but that event is at position ${row.event_position}`
-        : `key ${row.key} is held for ${at}, whose event does not record it: the key was added or moved behind the store's back`;
-  return { key: row.key, streamName: row.stream_name, revision: row.event_position === null ? -1 : Number(row.revision), detail };
+  if (row.event_position === null)
+    return { key: row.key, streamName: row.stream_name, revision: -1, detail: `key ${row.key} is held for ${at}, which is not stored` };
+  if (row.event_position !== row.position) {
+    return {
+      key: row.key,
+      streamName: row.stream_name,
+      revision: Number(row.revision),
+      detail: `key ${row.key} is held for ${at} at position ${row.position}, but that event is at position ${row.event_position}`,
+    };
+  }
+  return heldKeyNotRecorded(row.key, row.stream_name, Number(row.revision));
 }
