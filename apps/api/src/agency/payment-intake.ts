@@ -207,7 +207,9 @@ export class PaymentIntake {
       if (ofPerson) ofPerson.push(c);
       else byPerson.set(personId, [c]);
     }
-    const decided = await this.decide(byPerson, context);
+    // The first decision trusts person_view's snapshots: the expected revision catches one that lags, and the retries
+    // below read the stream's tail.
+    const decided = await this.decide(byPerson, context, { trustSnapshots: true });
     const applied = new Set<Claim>();
     for (const person of decided) for (const a of person.applied) applied.add(a.claim);
 
@@ -301,10 +303,10 @@ export class PaymentIntake {
    * and assessing a payment needs no other): the contributions to write at the revision read, with the state after
    * each row; and the rows the decider refuses or finds recorded already, which the per-row path settles.
    */
-  private async decide(byPerson: ReadonlyMap<string, Claim[]>, context: CommandContext): Promise<DecidedPerson[]> {
+  private async decide(byPerson: ReadonlyMap<string, Claim[]>, context: CommandContext, load: { trustSnapshots?: boolean } = {}): Promise<DecidedPerson[]> {
     if (byPerson.size === 0) return [];
     const scopes = new Map([...byPerson].map(([personId, claims]) => [personId, new Set(claims.map((c) => contributionPeriodKey(c.payment)))]));
-    const loaded = await this.personStates.load([...byPerson.keys()], scopes);
+    const loaded = await this.personStates.load([...byPerson.keys()], scopes, load);
     const decided: DecidedPerson[] = [];
     for (const [personId, claims] of byPerson) {
       const { state: before, revision } = loaded.get(personId)!;

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { evolvePersonMany, initialPersonState, personStreamId, type PersonState } from '@ledger/domain';
-import { EVENT_STORE, type EventStore } from '@ledger/event-store';
+import { EVENT_STORE, type EventStore, type StoredEvent } from '@ledger/event-store';
 import { DataSource } from 'typeorm';
 import { toPersonHistory } from './person-command';
 import { PersonStateHandoff } from './person-state-handoff';
@@ -31,8 +31,15 @@ export class PersonStates {
   /**
    * `scopes`: for a person listed, only those periods' contributions (plus any in the stream's tail); a person not
    * listed gets all of them. Deciding a payment needs its own period only, whatever the person's history.
+   * `trustSnapshots`: take a person's snapshot as their state without reading the stream's tail after it, for a
+   * caller whose write carries the revision as its expected revision: a lagging view then fails that write, which the
+   * caller retries without trusting. Persons with no snapshot are read from their stream either way.
    */
-  async load(personIds: readonly string[], scopes: ReadonlyMap<string, ContributionScope> = new Map()): Promise<Map<string, LoadedPerson>> {
+  async load(
+    personIds: readonly string[],
+    scopes: ReadonlyMap<string, ContributionScope> = new Map(),
+    options: { trustSnapshots?: boolean } = {},
+  ): Promise<Map<string, LoadedPerson>> {
     const ids = [...new Set(personIds)];
     if (ids.length === 0) return new Map();
     const snapshots: Array<StateRow & { personId: string; revision: string }> = await this.dataSource.query(
@@ -40,7 +47,8 @@ export class PersonStates {
       scopeParameters(ids, scopes),
     );
     const fromRevisions = new Map(snapshots.map((s) => [personStreamId(s.personId), Number(s.revision) + 1]));
-    const tails = await this.store.readStreams(ids.map(personStreamId), fromRevisions);
+    const unread = options.trustSnapshots ? ids.map(personStreamId).filter((stream) => !fromRevisions.has(stream)) : ids.map(personStreamId);
+    const tails = unread.length ? await this.store.readStreams(unread, fromRevisions) : new Map<string, StoredEvent[]>();
     const bySnapshot = new Map(snapshots.map((s) => [s.personId, s]));
     const loaded = new Map<string, LoadedPerson>();
     for (const personId of ids) {
