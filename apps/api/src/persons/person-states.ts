@@ -16,8 +16,8 @@ export interface LoadedPerson {
  * Persons' current states for deciding, many at once: person_view's state at its revision serves as a
  * snapshot and only the stream's events after it are read and folded, so a person's cost does not grow
  * with their history. The snapshot is the same fold of the same events (the projection folds with
- * evolvePersonMany too), and the stream is still read up to its end, so a lagging view only means a
- * longer tail; no row (not projected yet, or reset) means the whole stream. Each state loaded is
+ * evolvePersonMany too), and the stream is still read up to its end (unless the caller trusts the snapshots,
+ * below), so a lagging view only means a longer tail; no row (not projected yet, or reset) means the whole stream. Each state loaded is
  * offered to the persons projection (PersonStateHandoff), which will fold the caller's appends on it.
  */
 @Injectable()
@@ -47,8 +47,8 @@ export class PersonStates {
       scopeParameters(ids, scopes),
     );
     const fromRevisions = new Map(snapshots.map((s) => [personStreamId(s.personId), Number(s.revision) + 1]));
-    const unread = options.trustSnapshots ? ids.map(personStreamId).filter((stream) => !fromRevisions.has(stream)) : ids.map(personStreamId);
-    const tails = unread.length ? await this.store.readStreams(unread, fromRevisions) : new Map<string, StoredEvent[]>();
+    const toRead = options.trustSnapshots ? ids.map(personStreamId).filter((stream) => !fromRevisions.has(stream)) : ids.map(personStreamId);
+    const tails = toRead.length ? await this.store.readStreams(toRead, fromRevisions) : new Map<string, StoredEvent[]>();
     const bySnapshot = new Map(snapshots.map((s) => [s.personId, s]));
     const loaded = new Map<string, LoadedPerson>();
     for (const personId of ids) {
