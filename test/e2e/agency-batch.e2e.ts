@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { AgencyRegistry } from '../../apps/api/src/agency/agency-registry';
 import { agencySignatureHeaders } from '../../apps/api/src/agency/signing';
 import { seedIdNumber, seedPersons, type SeededPerson } from '../../bench/support/ingest-persons';
+import { signedJsonPost } from '../support/agency-requests';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 process.env.AGENCY_SECRET_KEY ??= createHash('sha256').update('agency batch e2e key').digest('hex');
@@ -33,20 +34,9 @@ describe('agency batches: size, concurrent retries, any order', () => {
   });
 
   const newAgency = () => t.app.get(AgencyRegistry).create('batch test agency', '410000');
-  function post(as: TestAgency, payments: unknown[]) {
-    const raw = JSON.stringify({ payments });
-    return http
-      .post('/v1/agency/payments')
-      .set({ ...agencySignatureHeaders(as.id, as.secret, raw), 'Content-Type': 'application/json' })
-      .send(raw);
-  }
-  function reverse(as: TestAgency, reference: string) {
-    const raw = JSON.stringify({ reason: 'agency reversal' });
-    return http
-      .post(`/v1/agency/payments/${encodeURIComponent(reference)}/reversal`)
-      .set({ ...agencySignatureHeaders(as.id, as.secret, raw), 'Content-Type': 'application/json' })
-      .send(raw);
-  }
+  const post = (as: TestAgency, payments: unknown[]) => signedJsonPost(http, as, '/v1/agency/payments', { payments });
+  const reverse = (as: TestAgency, reference: string) =>
+    signedJsonPost(http, as, `/v1/agency/payments/${encodeURIComponent(reference)}/reversal`, { reason: 'agency reversal' });
   async function contributionsBy(agencyId: string): Promise<number> {
     const [row] = await ds.query(`SELECT count(*)::int AS n FROM ledger_events WHERE type = 'ContributionRecorded' AND data->>'agencyId' = $1`, [agencyId]);
     return row.n as number;

@@ -4,8 +4,8 @@ import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import { ProjectionManager } from '@ledger/read-models';
 import request from 'supertest';
 import { AgencyRegistry } from '../../apps/api/src/agency/agency-registry';
-import { agencySignatureHeaders } from '../../apps/api/src/agency/signing';
 import { PersonStates } from '../../apps/api/src/persons/person-states';
+import { signedJsonPost } from '../support/agency-requests';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 process.env.AGENCY_SECRET_KEY ??= createHash('sha256').update('agency e2e key').digest('hex');
@@ -52,13 +52,7 @@ describe('agency intake while the read models lag behind the store', () => {
       amountFen: 50_000,
       paidAt: `${month}-15T10:00:00+08:00`,
     });
-    const post = (payments: unknown[]) => {
-      const raw = JSON.stringify({ payments });
-      return http
-        .post('/v1/agency/payments')
-        .set({ ...agencySignatureHeaders(agency.id, agency.secret, raw), 'Content-Type': 'application/json' })
-        .send(raw);
-    };
+    const post = (payments: unknown[]) => signedJsonPost(http, agency, '/v1/agency/payments', { payments });
     const loads = jest.spyOn(t.app.get(PersonStates), 'load');
     try {
       expect((await post([row('2025-01')]).expect(200)).body.results[0].status).toBe('accepted');

@@ -10,6 +10,7 @@ import { agencySignatureHeaders } from '../../apps/api/src/agency/signing';
 import { loadConfig } from '../../apps/api/src/config/app-config';
 import { createApp } from '../../apps/api/src/create-app';
 import { seedIdNumber, seedPersons } from '../../bench/support/ingest-persons';
+import { signedJsonPost } from '../support/agency-requests';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 process.env.AGENCY_SECRET_KEY ??= createHash('sha256').update('agency e2e key').digest('hex');
@@ -36,13 +37,7 @@ describe('collection-agency payment intake over HTTP', () => {
     await t.close();
   });
 
-  function signedPost(path: string, body: unknown, as: TestAgency = agency, at?: Date) {
-    const raw = JSON.stringify(body);
-    return http
-      .post(path)
-      .set({ ...agencySignatureHeaders(as.id, as.secret, raw, at), 'Content-Type': 'application/json' })
-      .send(raw);
-  }
+  const signedPost = (path: string, body: unknown, as: TestAgency = agency, at?: Date) => signedJsonPost(http, as, path, body, at);
   function signedGet(path: string, as: TestAgency = agency) {
     return http.get(path).set(agencySignatureHeaders(as.id, as.secret, ''));
   }
