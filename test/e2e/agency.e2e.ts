@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { makeResidentId } from '@ledger/domain';
 import { EVENT_STORE, newEventId, type EventStore } from '@ledger/event-store';
+import { ProjectionManager } from '@ledger/read-models';
 import { AgencyEvents, receiptIdFor, receiptKey, receiptStream } from '../../apps/api/src/agency/agency-events';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
@@ -535,6 +536,30 @@ describe('collection-agency payment intake over HTTP', () => {
           .expect(200)
       ).body.ok,
     ).toBe(true);
+  });
+
+  // Last: it stops this service's releaser for good.
+  it('sweeps, in a service started later, a payment whose person registered and enrolled while no releaser ran', async () => {
+    await t.app.get(HeldPaymentReleaser).onModuleDestroy();
+    const namespace = 8;
+    const due = { idNumber: seedIdNumber(namespace, 3), name: `参保人${namespace}-3` };
+    const res = await post([resident(due, 'HOLD-WHILE-DOWN')]).expect(200);
+    expect(res.body.results[0]).toMatchObject({ status: 'held', reason: 'person_not_found' });
+    const store = t.app.get<EventStore>(EVENT_STORE);
+    await seedPersons(store, 5, { namespace, scheme: 'resident', regionCode: '410327', enrolledOn: '2024-01-01' });
+    await t.app.get(ProjectionManager).waitFor(await store.headPosition(), 60_000);
+    expect(await receiptStatus('HOLD-WHILE-DOWN')).toBe('held');
+
+    const later = await createApp({ config: loadConfig({ LOG_LEVEL: 'silent', DATABASE_URL: t.db.url }), databaseUrl: t.db.url });
+    await later.init();
+    try {
+      expect(later.get(HeldPaymentReleaser).running).toBe(true);
+      await waitFor(async () => (await receiptStatus('HOLD-WHILE-DOWN')) === 'accepted', 60_000);
+    } finally {
+      await later.close();
+    }
+    const again = await post([resident(due, 'HOLD-WHILE-DOWN')]).expect(200);
+    expect(again.body.results[0]).toMatchObject({ status: 'duplicate', originalStatus: 'accepted' });
   });
 
   async function receiptRow(reference: string): Promise<{ status: string; heldReason: string | null } | undefined> {

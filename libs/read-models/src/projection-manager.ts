@@ -1,7 +1,14 @@
-import type { EventStore, Subscription } from '@ledger/event-store';
+import type { EventStore, StoredEvent, Subscription } from '@ledger/event-store';
 import type { DataSource } from 'typeorm';
 import type { Projection } from './projection';
 import { ProjectionLagError, ProjectionRunner, type ProjectionRunnerOptions, type ProjectionStatus } from './projection-runner';
+
+/**
+ * Something besides the projections that watches the shared reader's events (the held-payment releaser). It is
+ * handed each event as read, after the projections, and must take it at once: a follower that held the reader back
+ * would hold back the read models its own work waits for.
+ */
+export type EventFollower = (event: StoredEvent) => void;
 
 /**
  * All projections of the service: started together, fed by ONE subscription (each event is read
@@ -13,6 +20,7 @@ export class ProjectionManager {
   readonly runners: ProjectionRunner[];
   private subscription?: Subscription;
   private reading?: Promise<void>;
+  private readonly followers = new Set<EventFollower>();
 
   constructor(
     private readonly store: EventStore,
@@ -34,6 +42,7 @@ export class ProjectionManager {
           const full = runner.offer(event);
           if (full) await full;
         }
+        for (const follow of this.followers) follow(event);
       }
     })();
   }
@@ -45,6 +54,15 @@ export class ProjectionManager {
     await Promise.all(this.runners.map((r) => r.stop()));
     await this.reading;
     this.reading = undefined;
+  }
+
+  /**
+   * Hands the follower every event the shared reader reads from now on (while the projections run), until the returned
+   * function is called. After a stop or reset the reader starts again from the lowest checkpoint: events come again.
+   */
+  follow(follower: EventFollower): () => void {
+    this.followers.add(follower);
+    return () => this.followers.delete(follower);
   }
 
   runner(name: string): ProjectionRunner {

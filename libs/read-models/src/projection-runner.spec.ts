@@ -271,6 +271,25 @@ describe('ProjectionManager with one shared reader', () => {
     expect(second.map((r) => r.eventId)).toEqual(ids);
     expect(manager.status().map((s) => s.state)).toEqual(['stopped', 'stopped']);
   });
+
+  it('hands every event it reads to its followers, in order, until they stop following', async () => {
+    await dataSource.query('TRUNCATE test_applied_events, projection_checkpoints');
+    const manager = new ProjectionManager(store, dataSource, [new RecordingProjection()], { batchSize: 4 });
+    const followed: number[] = [];
+    const unfollow = manager.follow((e) => followed.push(e.position));
+    await manager.start();
+    let last = 0;
+    for (let i = 0; i < 5; i++) last = (await store.appendToStream('followed', [event()])).position;
+    await manager.waitFor(last, LIVENESS_MS);
+    const all = (await store.readAll({ fromPosition: 0, maxCount: 1000 })).map((e) => e.position);
+    // The reader started from the projection's checkpoint, 0: the events before this test come first.
+    expect(followed).toEqual(all);
+    unfollow();
+    const after = (await store.appendToStream('followed', [event()])).position;
+    await manager.waitFor(after, LIVENESS_MS);
+    await manager.stop();
+    expect(followed).toEqual(all);
+  });
 });
 
 describe('ProjectionRunner in two processes at once', () => {
