@@ -9,7 +9,8 @@
  * the run also forces a full garbage collection and reports the live heap, which tells retained memory from the garbage
  * that RSS also counts; BENCH_LIVE_HEAP=0 skips those collections.
  * At the end, verifyStore over what the run left (hash chain and payment keys), and the key check alone.
- * DATABASE_URL: run in a fresh database on that server instead. Figures and their reading: BENCHMARKS.md.
+ * DATABASE_URL: run in a fresh database on that server instead; EMBEDDED_PG_SETTINGS: the throw-away server's
+ * settings, as for the service. Figures and their reading: BENCHMARKS.md.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createWriteStream, rmSync } from 'node:fs';

@@ -6,7 +6,8 @@
  *
  * Env: BENCH_PERSONS (50,000), BENCH_YEARS (4), BENCH_EMPLOYEE_PERCENT (5), BENCH_WRITERS (4),
  * BENCH_APPEND_BATCH (100), BENCH_SEED (1). The defaults give ≈ 10 events a person, the ratio of the
- * issue's 1,000,000 persons / 10,000,000 events. DATABASE_URL: run in a fresh database on that server.
+ * issue's 1,000,000 persons / 10,000,000 events. DATABASE_URL: run in a fresh database on that server;
+ * EMBEDDED_PG_SETTINGS: else the throw-away server's settings, as for the service.
  * BENCH_ONLY=verify stops after the verify figure (load + verify only), to measure verify without
  * waiting for the live read models and the rebuilds. BENCH_VACUUM=0 skips the VACUUM ANALYZE after the
  * load: a store that has been running for a while has been vacuumed, while the first full read of

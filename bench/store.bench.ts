@@ -5,7 +5,8 @@
  *
  * Counts are overridable: BENCH_SINGLE, BENCH_SINGLE_STREAMS, BENCH_BATCH_CALLS, BENCH_BATCH_SIZE, BENCH_CONCURRENT,
  * BENCH_WRITERS, BENCH_CONCURRENT_STREAMS, BENCH_EVENTS, BENCH_PAGE, BENCH_WARMUP; BENCH_VACUUM=0 skips the
- * VACUUM ANALYZE before the reads. DATABASE_URL: run in a fresh database (or schema) on that server.
+ * VACUUM ANALYZE before the reads. DATABASE_URL: run in a fresh database (or schema) on that server;
+ * EMBEDDED_PG_SETTINGS: else the throw-away server's settings, as for the service.
  */
 import { randomUUID } from 'node:crypto';
 import { cpus } from 'node:os';

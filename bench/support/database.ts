@@ -47,7 +47,10 @@ export async function openBenchDatabase(log: (message: string) => void): Promise
   const removeDir = () => rmSync(dataDir, { recursive: true, force: true });
   let handle;
   try {
-    handle = await openDatabase(loadConfig({ DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(port) }), log);
+    // The service's settings for the embedded server, EMBEDDED_PG_SETTINGS included when set (to measure others).
+    const { EMBEDDED_PG_SETTINGS } = process.env;
+    const env = { DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(port), ...(EMBEDDED_PG_SETTINGS === undefined ? {} : { EMBEDDED_PG_SETTINGS }) };
+    handle = await openDatabase(loadConfig(env), log);
   } catch (error) {
     removeDir();
     throw error;
@@ -62,7 +65,7 @@ export async function openBenchDatabase(log: (message: string) => void): Promise
   };
   return {
     url,
-    description: `embedded PostgreSQL (service settings) on 127.0.0.1:${port}, data in ${dataDir}`,
+    description: `embedded PostgreSQL (service settings${process.env.EMBEDDED_PG_SETTINGS === undefined ? '' : `, EMBEDDED_PG_SETTINGS=${process.env.EMBEDDED_PG_SETTINGS}`}) on 127.0.0.1:${port}, data in ${dataDir}`,
     serverCpuSeconds: () => {
       const pid = postmasterPid();
       return pid === undefined ? undefined : processTreeCpuSeconds(pid);
