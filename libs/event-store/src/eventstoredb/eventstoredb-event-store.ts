@@ -38,6 +38,7 @@ import type {
   Subscription,
 } from '../event-store.port';
 import { heldKeyNotRecorded, recordedKeyNotHeld } from '../integrity/reservation-mismatch';
+import type { FoldsKeysInLog, KeysInLogFold } from '../integrity/verify';
 import { eventsRecordingKeys, reservedKeysOf, withRecordedAt } from '../metadata';
 
 /**
@@ -45,7 +46,7 @@ import { eventsRecordingKeys, reservedKeysOf, withRecordedAt } from '../metadata
  * are not multi-event transactions, so each event's commit position orders $all and fits in a
  * JavaScript number for any log below 8 PiB.
  */
-export class EventStoreDbEventStore implements EventStore {
+export class EventStoreDbEventStore implements EventStore, FoldsKeysInLog {
   private readonly client: EventStoreDBClient;
 
   constructor(connectionString: string) {
@@ -189,7 +190,7 @@ export class EventStoreDbEventStore implements EventStore {
    */
   async checkReservations(): Promise<ReservationCheck> {
     const pageSize = 5000;
-    const keys = new KeysInLog();
+    const keys = this.keysInLog();
     let from: number | 'start' = 'start';
     for (;;) {
       const page = await this.readAll({ fromPosition: from, maxCount: pageSize });
@@ -197,6 +198,11 @@ export class EventStoreDbEventStore implements EventStore {
       if (page.length < pageSize) return keys.result();
       from = page[page.length - 1]!.position;
     }
+  }
+
+  /** The fold behind checkReservations, for verifyStore to feed from the walk that checks the chain. */
+  keysInLog(): KeysInLogFold {
+    return new KeysInLog();
   }
 
   /** Whether a retried write is already stored: it then answers as it did, whatever its conditions say now. */
@@ -307,7 +313,7 @@ const RESERVATION_PREFIX = 'reservation-';
 const reservationStream = (key: string) => `${RESERVATION_PREFIX}${key}`;
 
 /** The fold behind checkReservations, over events in global order. */
-class KeysInLog {
+class KeysInLog implements KeysInLogFold {
   /** Keys taken whose write is not met yet, by the id of the write's first event. */
   private readonly pending = new Map<string, { streamName: string; keys: Set<string> }>();
   private readonly pendingEventOf = new Map<string, string>();

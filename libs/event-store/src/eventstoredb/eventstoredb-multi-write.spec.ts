@@ -3,6 +3,7 @@ import { eventStoreContract } from '../contract/event-store.contract';
 import { WrongExpectedRevision } from '../errors';
 import type { AppendResult, ExpectedRevision, NewEvent, ReadAllOptions, ReadStreamOptions, StoredEvent } from '../event-store.port';
 import { withRecordedAt } from '../metadata';
+import { verifyStore } from '../integrity/verify';
 import { EventStoreDbEventStore } from './eventstoredb-event-store';
 
 /**
@@ -51,11 +52,23 @@ class EventStoreDbOverMemory extends EventStoreDbEventStore {
     return picked.slice(0, options.maxCount ?? picked.length);
   }
 
-  /** Forwards only: all that checkReservations reads. */
+  /** Pages read from the log. */
+  reads = 0;
+
+  /** Forwards only: all that checkReservations and verify read. */
   override async readAll(options: ReadAllOptions = {}): Promise<StoredEvent[]> {
+    this.reads++;
     const from = typeof options.fromPosition === 'number' ? options.fromPosition : 0;
     const log = [...this.streams.values()].flat().sort((a, b) => a.position - b.position);
     return log.filter((e) => e.position > from).slice(0, options.maxCount ?? log.length);
+  }
+
+  /** Someone with the server's rights deletes an event. */
+  remove(streamName: string, revision: number): void {
+    this.streams.set(
+      streamName,
+      (this.streams.get(streamName) ?? []).filter((e) => e.revision !== revision),
+    );
   }
 }
 
@@ -134,6 +147,36 @@ describe('EventStoreDB adapter: the keys held against the events that record the
       revision: 0,
       detail: expect.stringContaining('a repost would be recorded again'),
     });
+    await store.close();
+  });
+});
+
+describe('EventStoreDB adapter: verify', () => {
+  const event = (): NewEvent => ({ eventId: randomUUID(), type: 'Tested', data: {}, metadata: { correlationId: 'c', causationId: 'c', actor: 'test' } });
+
+  async function keyedStore(): Promise<EventStoreDbOverMemory> {
+    const store = new EventStoreDbOverMemory();
+    for (let i = 0; i < 3; i++) await store.appendToStreams([{ streamName: `paid-${i}`, events: [event()], reserve: [`receipt:${i}`] }]);
+    await store.appendToStream('plain', [event(), event(), event()]);
+    return store;
+  }
+
+  it('checks the chain and the keys in one walk of the log', async () => {
+    const store = await keyedStore();
+    const report = await verifyStore(store, { densePositions: false });
+    expect(store.reads).toBe(1);
+    expect(report).toMatchObject({ ok: true, verified: 9, reservations: { checked: 3, unrecorded: 0 } });
+    expect(report.reservations).toEqual(await store.checkReservations());
+    expect(report).not.toHaveProperty('keysInLog');
+    await store.close();
+  });
+
+  it('reads the keys on their own when the walk stops at a break in the chain', async () => {
+    const store = await keyedStore();
+    store.remove('plain', 1);
+    const report = await verifyStore(store, { densePositions: false });
+    expect(report).toMatchObject({ ok: false, firstBreak: { kind: 'missing', streamName: 'plain', revision: 2 }, reservations: { checked: 3, unrecorded: 0 } });
+    expect(store.reads).toBe(2);
     await store.close();
   });
 });

@@ -132,17 +132,39 @@ const scansStoredChain = (store: EventStore): store is EventStore & StoredChainS
  * the chain proves what the events say, the check that the keys agree with them. Where the store keeps the links and
  * numbers positions densely (PostgreSQL) it checks them in parallel segments, then asks a ChainVerifier about the one
  * event where they stop holding, so the report — first break, verified count, head hash — is the one the walk in
- * global order gives; other stores are walked.
+ * global order gives; other stores are walked, and a store that checks its keys by a fold over the log (FoldsKeysInLog)
+ * has that walk feed it.
  */
 export async function verifyStore(store: EventStore, options: VerifyOptions = {}): Promise<VerifyReport> {
-  const chain = await verifyChain(store, options);
-  const reservations = await store.checkReservations();
+  const { keysInLog, ...chain } = await verifyChain(store, options);
+  // A walk that stopped at a break fed the keys only that far: they are then read on their own.
+  const reservations = keysInLog ?? (await store.checkReservations());
   return { ...chain, ok: chain.ok && !reservations.mismatch, reservations };
 }
 
-async function verifyChain(store: EventStore, options: VerifyOptions): Promise<VerifyReport> {
+/**
+ * Where the keys are checked by a fold over the log in global order (EventStoreDB), the walk that checks the chain
+ * feeds the fold too, so that verify reads the log once, not twice. `see` takes every event in order.
+ */
+export interface KeysInLogFold {
+  see(e: StoredEvent): void;
+  result(): ReservationCheck;
+}
+
+export interface FoldsKeysInLog {
+  keysInLog(): KeysInLogFold;
+}
+
+const foldsKeysInLog = (store: EventStore): store is EventStore & FoldsKeysInLog => typeof (store as Partial<FoldsKeysInLog>).keysInLog === 'function';
+
+/** The chain's report, with the keys' check when the walk fed a fold to the end (keysInLog). */
+type ChainReport = VerifyReport & { keysInLog?: ReservationCheck };
+
+async function verifyChain(store: EventStore, options: VerifyOptions): Promise<ChainReport> {
   const dense = options.densePositions ?? true;
-  const report = (dense && scansStoredChain(store) && (await verifyStoredChain(store, options))) || (await walkStore(store, options));
+  const report: ChainReport =
+    (dense && scansStoredChain(store) && (await verifyStoredChain(store, options))) ||
+    (await walkStore(store, options, foldsKeysInLog(store) ? store.keysInLog() : undefined));
   const unreached = options.anchors?.find((a) => a.position > report.headPosition);
   if (report.ok && unreached) {
     return {
@@ -160,19 +182,22 @@ async function verifyChain(store: EventStore, options: VerifyOptions): Promise<V
   return report;
 }
 
-async function walkStore(store: EventStore, options: VerifyOptions): Promise<VerifyReport> {
+async function walkStore(store: EventStore, options: VerifyOptions, keys?: KeysInLogFold): Promise<ChainReport> {
   const verifier = new ChainVerifier({ densePositions: options.densePositions ?? true, anchors: options.anchors });
   const pageSize = options.pageSize ?? 5000;
   let from = 0;
   for (;;) {
     const page = await store.readAll({ fromPosition: from, maxCount: pageSize });
-    for (const e of page) if (verifier.check(e)) return verifier.report();
+    for (const e of page) {
+      if (verifier.check(e)) return verifier.report();
+      keys?.see(e);
+    }
     if (page.length === 0) break;
     from = page[page.length - 1].position;
     options.onProgress?.(verifier.report().verified, from);
     if (page.length < pageSize) break;
   }
-  return verifier.report();
+  return { ...verifier.report(), ...(keys ? { keysInLog: keys.result() } : {}) };
 }
 
 /** The stored-chain path; undefined when only the walk can tell (see the end). */
