@@ -24,7 +24,7 @@ import { createApp } from '../apps/api/src/create-app';
 import { FEATURE_PROJECTIONS } from '../apps/api/src/features';
 import { toPersonHistory } from '../apps/api/src/persons/person-command';
 import { cleanUpOnSignal, openBenchDatabase, vacuumAnalyze, type BenchDatabase } from './support/database';
-import { formatGc, watchGc } from './support/gc-watch';
+import { formatPauses, watchPauses } from './support/pause-watch';
 import { runCoverageLoad, type CoverageLoadResult } from './support/history-http-load';
 import { loadHistories } from './support/history-loader';
 import { catchUp, readModelDataSource } from './support/history-projections';
@@ -126,11 +126,11 @@ async function main(): Promise<void> {
 
     await runCoverageLoad({ ...load, seconds: 5, rate: { perSecond: Math.ceil(settings.rate / 2), mode: 'paced' } });
     console.log('  warm-up: 5 s at half the rate (not measured)');
-    const gc = watchGc();
+    const pauses = watchPauses();
     const fixed = await runCoverageLoad({ ...load, seconds: settings.seconds, rate: { perSecond: settings.rate, mode: 'paced' } });
     report(
       `GET coverage, ${int(settings.rate)} req/s started evenly (open loop, up to ${settings.connections} connections)`,
-      `${latency(fixed)}; ${formatGc(gc.stop())}`,
+      `${latency(fixed)}; ${formatPauses(pauses.stop())}`,
     );
     const bursts = await runCoverageLoad({ ...load, seconds: settings.seconds, rate: { perSecond: settings.rate, mode: 'bursts' } });
     report(`GET coverage, autocannon overallRate ${int(settings.rate)} (per-second bursts, ${settings.connections} connections)`, latency(bursts));

@@ -45,10 +45,10 @@ export async function openBenchDatabase(log: (message: string) => void): Promise
   const port = await freePort();
   let released = false;
   const removeDir = () => rmSync(dataDir, { recursive: true, force: true });
+  // The service's settings for the embedded server, EMBEDDED_PG_SETTINGS included when set (to measure others).
+  const { EMBEDDED_PG_SETTINGS } = process.env;
   let handle;
   try {
-    // The service's settings for the embedded server, EMBEDDED_PG_SETTINGS included when set (to measure others).
-    const { EMBEDDED_PG_SETTINGS } = process.env;
     const env = { DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(port), ...(EMBEDDED_PG_SETTINGS === undefined ? {} : { EMBEDDED_PG_SETTINGS }) };
     handle = await openDatabase(loadConfig(env), log);
   } catch (error) {
@@ -65,7 +65,7 @@ export async function openBenchDatabase(log: (message: string) => void): Promise
   };
   return {
     url,
-    description: `embedded PostgreSQL (service settings${process.env.EMBEDDED_PG_SETTINGS === undefined ? '' : `, EMBEDDED_PG_SETTINGS=${process.env.EMBEDDED_PG_SETTINGS}`}) on 127.0.0.1:${port}, data in ${dataDir}`,
+    description: `embedded PostgreSQL (service settings${EMBEDDED_PG_SETTINGS === undefined ? '' : `, EMBEDDED_PG_SETTINGS=${EMBEDDED_PG_SETTINGS}`}) on 127.0.0.1:${port}, data in ${dataDir}`,
     serverCpuSeconds: () => {
       const pid = postmasterPid();
       return pid === undefined ? undefined : processTreeCpuSeconds(pid);
