@@ -7,10 +7,10 @@
  *
  * Env: BENCH_PERSONS (100,000), BENCH_YEARS (10), BENCH_EMPLOYEE_PERCENT (35), BENCH_WRITERS (4),
  * BENCH_APPEND_BATCH (100), BENCH_RATE (1,000), BENCH_SECONDS (20), BENCH_MAX_SECONDS (10),
- * BENCH_CONNECTIONS (32), BENCH_SEED (1). DATABASE_URL: run in a fresh database on that server; EMBEDDED_PG_SETTINGS: else the throw-away server's settings, as
- * for the service. BENCH_VACUUM=0
- * skips the VACUUM ANALYZE and CHECKPOINT between the projection and the reads: without them, autovacuum and the
- * checkpoint of the 3.5 GB just written may run while the reads are measured.
+ * BENCH_CONNECTIONS (32), BENCH_SEED (1). DATABASE_URL: run in a fresh database on that server; EMBEDDED_PG_SETTINGS:
+ * else the throw-away server's settings, as for the service. BENCH_VACUUM=0 skips the VACUUM ANALYZE and CHECKPOINT
+ * between the projection and the reads: without them, autovacuum and the checkpoint of the 3.5 GB just written may run
+ * while the reads are measured.
  */
 import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';

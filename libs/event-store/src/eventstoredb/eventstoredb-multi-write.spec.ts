@@ -72,6 +72,8 @@ class EventStoreDbOverMemory extends EventStoreDbEventStore {
   }
 }
 
+const event = (): NewEvent => ({ eventId: randomUUID(), type: 'Tested', data: {}, metadata: { correlationId: 'c', causationId: 'c', actor: 'test' } });
+
 eventStoreContract(
   'EventStoreDB adapter over in-memory streams',
   async () => new EventStoreDbOverMemory(),
@@ -80,8 +82,6 @@ eventStoreContract(
 );
 
 describe('EventStoreDB adapter: keys around a write that fails', () => {
-  const event = (): NewEvent => ({ eventId: randomUUID(), type: 'Tested', data: {}, metadata: { correlationId: 'c', causationId: 'c', actor: 'test' } });
-
   it('gives a key back when the write it was taken for fails, so a later write takes it', async () => {
     const store = new EventStoreDbOverMemory();
     store.overtaken.add('s-1');
@@ -114,7 +114,6 @@ describe('EventStoreDB adapter: keys around a write that fails', () => {
 });
 
 describe('EventStoreDB adapter: the keys held against the events that record them', () => {
-  const event = (): NewEvent => ({ eventId: randomUUID(), type: 'Tested', data: {}, metadata: { correlationId: 'c', causationId: 'c', actor: 'test' } });
   const keyTaken = (key: string, streamName: string, eventId: string): NewEvent => ({ ...event(), type: 'KeyTaken', data: { key, streamName, eventId } });
 
   it('counts keys of writes stored before writes recorded them, and finds one taken for a later write that does not record it', async () => {
@@ -152,8 +151,6 @@ describe('EventStoreDB adapter: the keys held against the events that record the
 });
 
 describe('EventStoreDB adapter: verify', () => {
-  const event = (): NewEvent => ({ eventId: randomUUID(), type: 'Tested', data: {}, metadata: { correlationId: 'c', causationId: 'c', actor: 'test' } });
-
   async function keyedStore(): Promise<EventStoreDbOverMemory> {
     const store = new EventStoreDbOverMemory();
     for (let i = 0; i < 3; i++) await store.appendToStreams([{ streamName: `paid-${i}`, events: [event()], reserve: [`receipt:${i}`] }]);
